@@ -1,0 +1,231 @@
+// Package check runs declared probes: a registry of probe types (one package
+// per type under check/), the observation a check returns, and the runner
+// that applies a deadline, evaluates the conditions and decides the status.
+//
+// Types register by name, in the manner of tdewolff/minify's M.Add:
+//
+//	r := check.NewRegistry()
+//	r.Add("tcp", check.TypeFunc(tcpcheck.New))
+//
+// A Type turns one *config.Probe into a Checker, validating the fields it
+// needs; a Checker runs one check against its target under a context.
+package check
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/condition"
+	"github.com/stepcheck/stepcheck/probe-api/config"
+)
+
+// ErrNotRun marks an error that kept a check from running at all, such as a
+// saturated server; such a result is unknown rather than down.
+var ErrNotRun = errors.New("check did not run")
+
+// ErrUnknownType is wrapped by Build's error for a probe whose type is not
+// registered.
+var ErrUnknownType = errors.New("unknown probe type")
+
+// Checker runs one check against a declared target. Check must honour ctx's
+// deadline, and may return a partial observation together with an error: the
+// error makes the probe down, and its conditions are still evaluated against
+// what was observed. Implementations must be safe for concurrent use.
+type Checker interface {
+	Check(ctx context.Context) (*Observation, error)
+}
+
+// Func adapts a function to a Checker.
+type Func func(ctx context.Context) (*Observation, error)
+
+// Check calls f(ctx).
+func (f Func) Check(ctx context.Context) (*Observation, error) { return f(ctx) }
+
+// Type builds the Checker for one declared probe of its type. New validates
+// the fields the type uses (with p.Require, p.Only, p.RequireVars and
+// p.FieldErr, so errors carry positions) and must not contact the target.
+type Type interface {
+	New(p *config.Probe) (Checker, error)
+}
+
+// TypeFunc adapts a function to a Type.
+type TypeFunc func(p *config.Probe) (Checker, error)
+
+// New calls f(p).
+func (f TypeFunc) New(p *config.Probe) (Checker, error) { return f(p) }
+
+// Defaulter is implemented by a Checker that adds conditions the catalogue
+// did not write, e.g. http's "[STATUS] < 300" when no expect condition tests
+// [STATUS]. The returned conditions must parse.
+type Defaulter interface {
+	Defaults() (expect, warn []string)
+}
+
+// Registry maps type names to Types. Add types before calling Build; after
+// that, Build and Close are safe for concurrent use.
+type Registry struct {
+	mu    sync.RWMutex
+	types map[string]Type
+}
+
+// NewRegistry returns an empty Registry.
+func NewRegistry() *Registry {
+	return &Registry{types: map[string]Type{}}
+}
+
+// Add registers t under name, replacing any Type already there.
+func (r *Registry) Add(name string, t Type) {
+	r.mu.Lock()
+	r.types[name] = t
+	r.mu.Unlock()
+}
+
+// Types returns the registered type names, sorted.
+func (r *Registry) Types() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.types))
+	for n := range r.types {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Build builds every probe of cat. It contacts no target. The error, when not
+// nil, joins every problem found (each a *config.Error with a position).
+func (r *Registry) Build(cat *config.Catalogue) (*Set, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	s := &Set{byID: make(map[string]*Probe, len(cat.Probes)), public: cat.Public()}
+	var errs []error
+	for _, p := range cat.Probes {
+		t, ok := r.types[p.Type]
+		if !ok {
+			errs = append(errs, p.FieldErr(ErrUnknownType, "type", "unknown type "+p.Type+" (have "+strings.Join(r.typesLocked(), ", ")+")"))
+			continue
+		}
+		c, err := t.New(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		pr, err := newProbe(p, c)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s.byID[p.ID] = pr
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (r *Registry) typesLocked() []string {
+	names := make([]string, 0, len(r.types))
+	for n := range r.types {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Close closes every registered Type that is an io.Closer (types that keep
+// connection pools), and returns their errors joined.
+func (r *Registry) Close() error {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var errs []error
+	for _, t := range r.types {
+		if c, ok := t.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Set is a built catalogue: the runnable probes by ID. It is immutable and
+// safe for concurrent use.
+type Set struct {
+	byID   map[string]*Probe
+	public []api.Probe
+}
+
+// Probe returns the probe with the given ID.
+func (s *Set) Probe(id string) (*Probe, bool) {
+	p, ok := s.byID[id]
+	return p, ok
+}
+
+// Public returns the public fields of every probe, in catalogue order. The
+// slice is shared: do not modify it.
+func (s *Set) Public() []api.Probe { return s.public }
+
+// Len returns the number of probes.
+func (s *Set) Len() int { return len(s.byID) }
+
+// Observation is what one check saw: named values for conditions, an
+// optional response body for [BODY], and a safe detail line. It is not safe
+// for concurrent use; a Checker builds it and hands it over.
+type Observation struct {
+	// Detail is a short explanation shown to people, e.g. "2 blocked; blocked
+	// by pid 4242". It must not contain a target or a secret.
+	Detail string
+
+	values  map[string]condition.Value
+	body    []byte
+	hasBody bool
+	doc     any
+	parsed  int8 // 0 not yet, 1 JSON, -1 not JSON
+}
+
+// NewObservation returns an empty Observation.
+func NewObservation() *Observation {
+	return &Observation{values: map[string]condition.Value{}}
+}
+
+// Set records a named value and returns o, for chaining.
+func (o *Observation) Set(name string, v condition.Value) *Observation {
+	o.values[name] = v
+	return o
+}
+
+// Get returns a recorded value.
+func (o *Observation) Get(name string) (condition.Value, bool) {
+	v, ok := o.values[name]
+	return v, ok
+}
+
+// SetBody records a response body for [BODY] conditions. [BODY] alone is the
+// text; [BODY].path reads the body as JSON.
+func (o *Observation) SetBody(b []byte) {
+	o.body, o.hasBody, o.parsed, o.doc = b, true, 0, nil
+}
+
+// Lookup implements condition.Env.
+func (o *Observation) Lookup(v condition.Var) (condition.Value, bool) {
+	if v.Name != "BODY" || !o.hasBody {
+		x, ok := o.values[v.Name]
+		return x, ok
+	}
+	if len(v.Path) == 0 {
+		return condition.String(string(o.body)), true
+	}
+	if o.parsed == 0 {
+		o.parsed = -1
+		if doc, ok := condition.DecodeJSON(o.body); ok {
+			o.doc, o.parsed = doc, 1
+		}
+	}
+	if o.parsed < 0 {
+		return condition.Value{}, false
+	}
+	return condition.JSONPath(o.doc, v.Path)
+}
