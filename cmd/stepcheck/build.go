@@ -2,16 +2,103 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"time"
+
+	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/site"
 )
 
+// siteFlags are the flags build and lint share.
+type siteFlags struct {
+	source  string
+	baseURL string
+	drafts  bool
+}
+
+func (f *siteFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.source, "source", ".", "site root holding stepcheck.yaml, content/ and themes/")
+	fs.StringVar(&f.source, "s", ".", "shorthand for --source")
+	fs.StringVar(&f.baseURL, "base-url", "", "URL or path the site is published at (overrides baseURL in stepcheck.yaml)")
+	fs.BoolVar(&f.drafts, "drafts", false, "include pages marked draft: true")
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("stepcheck "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "stepcheck build: not built yet")
-	return 1
+	fs := newFlagSet("build", stderr)
+	var sf siteFlags
+	sf.register(fs)
+	dest := fs.String("destination", "public", "directory to publish the site into")
+	fs.StringVar(dest, "d", "public", "shorthand for --destination")
+	noMinify := fs.Bool("no-minify", false, "skip minification of HTML, CSS and JS")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "stepcheck build: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	var diags diag.List
+	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: *noMinify}, &diags)
+	printDiagnostics(stderr, &diags)
+	if err != nil {
+		return failed(stderr, "build", err)
+	}
+	publishStart := time.Now()
+	if err := site.Publish(*dest, out.Files); err != nil {
+		fmt.Fprintf(stderr, "stepcheck build: %v\n", err)
+		return 1
+	}
+	_, warnings := diags.Count()
+	total := out.Duration + time.Since(publishStart)
+	fmt.Fprintf(stdout, "Built %d pages (%d sections, %d files) into %s with %d %s in %s\n",
+		out.Pages, out.Sections, len(out.Files), *dest, warnings, plural(warnings, "warning", "warnings"), total.Round(time.Millisecond))
+	return 0
 }
 
 func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "stepcheck lint: not built yet")
+	fs := newFlagSet("lint", stderr)
+	var sf siteFlags
+	sf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var diags diag.List
+	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: true}, &diags)
+	printDiagnostics(stdout, &diags)
+	if err != nil {
+		return failed(stderr, "lint", err)
+	}
+	_, warnings := diags.Count()
+	fmt.Fprintf(stderr, "%d pages checked: no errors, %d %s\n", out.Pages, warnings, plural(warnings, "warning", "warnings"))
+	return 0
+}
+
+func printDiagnostics(w io.Writer, diags *diag.List) {
+	fmt.Fprint(w, diag.Join(diags.Sorted()))
+}
+
+func failed(stderr io.Writer, cmd string, err error) int {
+	var f *diag.Failed
+	if errors.As(err, &f) {
+		fmt.Fprintf(stderr, "stepcheck %s: %v; nothing was written\n", cmd, err)
+	} else {
+		fmt.Fprintf(stderr, "stepcheck %s: %v\n", cmd, err)
+	}
 	return 1
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

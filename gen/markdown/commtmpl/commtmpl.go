@@ -393,7 +393,7 @@ func closed(fcb *ast.FencedCodeBlock, src []byte) bool {
 	// The line after the opener or after the last content line.
 	pos := infoStart
 	if n := fcb.Lines().Len(); n > 0 {
-		pos = fcb.Lines().At(n - 1).Stop - 1
+		pos = fcb.Lines().At(n-1).Stop - 1
 	}
 	nl := strings.IndexByte(string(src[pos:]), '\n')
 	if nl < 0 {

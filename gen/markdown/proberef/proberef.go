@@ -3,7 +3,7 @@
 //
 // Two forms exist. Inline, in any paragraph or list item:
 //
-//	- [ ] Database accepts connections {probe:pg-ready}
+//   - [ ] Database accepts connections {probe:pg-ready}
 //
 // And on a fenced code block, in the info string after the language, naming
 // one or more probes separated by commas:

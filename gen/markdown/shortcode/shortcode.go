@@ -81,7 +81,8 @@ func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context)
 	if end < 0 {
 		return nil
 	}
-	raw := string(line[:3+end+len(closer)])
+	consumed := 3 + end + len(closer)
+	raw := string(line[:consumed])
 	inner := strings.TrimSpace(string(line[3 : 3+end]))
 	escaped := strings.HasPrefix(inner, "/*") && strings.HasSuffix(inner, "*/")
 	if escaped {
@@ -93,7 +94,7 @@ func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context)
 	if len(name) == 0 {
 		return nil
 	}
-	block.Advance(len(raw))
+	block.Advance(consumed)
 	return &Shortcode{Name: name[0], Closing: closing, Raw: raw, Offset: seg.Start, Escaped: escaped}
 }
 

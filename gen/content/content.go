@@ -1,0 +1,386 @@
+// Package content loads a site's content tree: every Markdown page under
+// content/, its front matter (with Hugo's field names), its place in the
+// section tree and its URL, converted by gen/markdown. It reports every
+// problem it finds as path:line:col and never writes anything.
+package content
+
+import (
+	"cmp"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/stepcheck/stepcheck/gen/catalog"
+	"github.com/stepcheck/stepcheck/gen/config"
+	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/internal/parallel"
+	"github.com/stepcheck/stepcheck/gen/markdown"
+)
+
+// Dir is the content directory below the site root.
+const Dir = "content"
+
+// Kind is what a page is in the tree.
+type Kind string
+
+const (
+	// Home is content/_index.md, at "/".
+	Home Kind = "home"
+	// Section is a directory's _index.md (or a directory without one).
+	Section Kind = "section"
+	// Regular is any other page.
+	Regular Kind = "page"
+)
+
+// Page is one page of the site.
+type Page struct {
+	// Path is the source file relative to the site root, as diagnostics
+	// print it; empty for a section that has no _index.md.
+	Path string
+	Kind Kind
+	// URL is the page's path below the base path: "/", "/procedures/",
+	// "/procedures/database/".
+	URL string
+
+	Title       string
+	Description string
+	Weight      int
+	Tags        []string
+	Aliases     []string
+	Draft       bool
+	Service     string
+	Owner       string
+	Severity    string
+	// Params holds front-matter keys stepcheck does not know, for themes.
+	Params map[string]any
+
+	Doc *markdown.Doc
+
+	// Parent is the section above, nil for the home page.
+	Parent *Page
+	// Children are a section's pages and subsections in display order.
+	Children []*Page
+}
+
+// IsSection reports whether the page lists other pages.
+func (p *Page) IsSection() bool { return p.Kind == Home || p.Kind == Section }
+
+// Ancestors returns the sections from the home page down to p's parent.
+func (p *Page) Ancestors() []*Page {
+	var out []*Page
+	for a := p.Parent; a != nil; a = a.Parent {
+		out = append(out, a)
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// Site is a loaded content tree.
+type Site struct {
+	Config  config.Config
+	Catalog catalog.Catalog
+	Home    *Page
+	// Pages holds every page, sections included, in tree order.
+	Pages []*Page
+}
+
+// Sections counts the section pages, the home page excluded.
+func (s *Site) Sections() int {
+	n := 0
+	for _, p := range s.Pages {
+		if p.Kind == Section {
+			n++
+		}
+	}
+	return n
+}
+
+// Options control loading.
+type Options struct {
+	// Drafts includes pages marked draft: true.
+	Drafts bool
+}
+
+// Load reads every page of the site at fsys (the site root) and converts it
+// with conv. Problems go into diags; the returned site holds every page that
+// could be read, so that lint can report on all of them.
+func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv *markdown.Converter, opts Options, diags *diag.List) *Site {
+	site := &Site{Config: cfg, Catalog: cat}
+	var files []string
+	err := fs.WalkDir(fsys, Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() && p != Dir && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			return fs.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		diags.Errorf(Dir, 1, 1, "cannot read the content directory: %v", err)
+		return site
+	}
+
+	pages := make([]*Page, len(files))
+	parallel.For(len(files), func(i int) {
+		pages[i] = loadPage(fsys, files[i], conv, diags)
+	})
+
+	byDir := map[string]*Page{} // section pages by their directory below content/
+	var regular []*Page
+	for _, p := range pages {
+		if p == nil || (p.Draft && !opts.Drafts) {
+			continue
+		}
+		if p.IsSection() {
+			byDir[sectionDir(p.Path)] = p
+		} else {
+			regular = append(regular, p)
+		}
+	}
+	if byDir[""] == nil {
+		byDir[""] = &Page{Kind: Home, URL: "/", Title: cfg.Title}
+	}
+	site.Home = byDir[""]
+	if site.Home.Title == "" || site.Home.Path == "" {
+		site.Home.Title = cmp.Or(site.Home.Title, cfg.Title)
+	}
+
+	// section returns the section page for a directory, creating the ones
+	// that have no _index.md, as Hugo does.
+	var section func(dir string) *Page
+	section = func(dir string) *Page {
+		if s, ok := byDir[dir]; ok {
+			return s
+		}
+		s := &Page{Kind: Section, URL: "/" + dir + "/", Title: titleFromName(path.Base(dir))}
+		byDir[dir] = s
+		return s
+	}
+	var all []*Page
+	for dir := range byDir {
+		all = append(all, byDir[dir])
+	}
+	all = append(all, regular...)
+	for _, p := range all {
+		if p.Kind == Home {
+			continue
+		}
+		var parentDir string
+		if p.Kind == Section {
+			parentDir = path.Dir(sectionDir(p.Path))
+			if p.Path == "" {
+				parentDir = path.Dir(strings.Trim(p.URL, "/"))
+			}
+		} else {
+			parentDir = strings.TrimPrefix(path.Dir(p.Path), Dir)
+			parentDir = strings.TrimPrefix(parentDir, "/")
+		}
+		if parentDir == "." {
+			parentDir = ""
+		}
+		parent := section(parentDir)
+		p.Parent = parent
+		parent.Children = append(parent.Children, p)
+	}
+	// Implicit sections created above may themselves need parents.
+	for changed := true; changed; {
+		changed = false
+		for dir, s := range byDir {
+			if s.Parent == nil && s.Kind != Home {
+				parentDir := path.Dir(dir)
+				if parentDir == "." {
+					parentDir = ""
+				}
+				parent := section(parentDir)
+				s.Parent = parent
+				parent.Children = append(parent.Children, s)
+				changed = true
+			}
+		}
+	}
+	var walk func(p *Page)
+	walk = func(p *Page) {
+		slices.SortFunc(p.Children, byWeight)
+		site.Pages = append(site.Pages, p)
+		for _, c := range p.Children {
+			walk(c)
+		}
+	}
+	walk(site.Home)
+
+	validate(site, diags)
+	return site
+}
+
+// byWeight orders pages as Hugo does: by weight, with unweighted (0) pages
+// after weighted ones, then by title, then by URL for stability.
+func byWeight(a, b *Page) int {
+	wa, wb := a.Weight, b.Weight
+	if (wa == 0) != (wb == 0) {
+		if wa == 0 {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Or(cmp.Compare(wa, wb), cmp.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)), cmp.Compare(a.URL, b.URL))
+}
+
+// sectionDir is the directory of an _index.md below content/: "" for the home page.
+func sectionDir(p string) string {
+	d := strings.TrimPrefix(path.Dir(p), Dir)
+	return strings.TrimPrefix(d, "/")
+}
+
+func loadPage(fsys fs.FS, file string, conv *markdown.Converter, diags *diag.List) *Page {
+	src, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		diags.Errorf(file, 1, 1, "%v", err)
+		return nil
+	}
+	doc, err := conv.Convert(file, src)
+	if err != nil {
+		diags.Errorf(file, 1, 1, "%v", err)
+		return nil
+	}
+	diags.Add(doc.Diagnostics...)
+	rel := strings.TrimPrefix(file, Dir+"/")
+	p := &Page{Path: file, Doc: doc, Kind: Regular, Params: map[string]any{}}
+	switch {
+	case rel == "_index.md":
+		p.Kind, p.URL = Home, "/"
+	case path.Base(rel) == "_index.md":
+		p.Kind, p.URL = Section, "/"+path.Dir(rel)+"/"
+	default:
+		p.URL = "/" + strings.TrimSuffix(rel, ".md") + "/"
+	}
+	frontMatter(p, doc, diags)
+	if p.Title == "" && doc.FirstH1 != "" {
+		p.Title = doc.FirstH1
+	}
+	return p
+}
+
+// frontMatter decodes the known keys; values of the wrong type are errors at
+// the key's line.
+func frontMatter(p *Page, doc *markdown.Doc, diags *diag.List) {
+	at := func(key string) int { return cmp.Or(doc.MetaLines[key], 1) }
+	bad := func(key, want string, v any) {
+		diags.Errorf(p.Path, at(key), 1, "front matter: %s must be %s, not %v", key, want, describe(v))
+	}
+	str := func(key string, v any, dst *string) {
+		switch v := v.(type) {
+		case string:
+			*dst = v
+		case int, float64, bool:
+			*dst = fmt.Sprint(v)
+		default:
+			bad(key, "text", v)
+		}
+	}
+	list := func(key string, v any, dst *[]string) {
+		switch v := v.(type) {
+		case string:
+			*dst = []string{v}
+		case []any:
+			for _, item := range v {
+				s, ok := item.(string)
+				if !ok {
+					bad(key, "a list of text", v)
+					return
+				}
+				*dst = append(*dst, s)
+			}
+		default:
+			bad(key, "a list of text", v)
+		}
+	}
+	for key, v := range doc.Meta {
+		switch key {
+		case "title":
+			str(key, v, &p.Title)
+		case "description":
+			str(key, v, &p.Description)
+		case "service":
+			str(key, v, &p.Service)
+		case "owner":
+			str(key, v, &p.Owner)
+		case "severity":
+			str(key, v, &p.Severity)
+		case "weight":
+			if n, ok := v.(int); ok {
+				p.Weight = n
+			} else {
+				bad(key, "a whole number", v)
+			}
+		case "draft":
+			if b, ok := v.(bool); ok {
+				p.Draft = b
+			} else {
+				bad(key, "true or false", v)
+			}
+		case "tags":
+			list(key, v, &p.Tags)
+		case "aliases":
+			list(key, v, &p.Aliases)
+		default:
+			p.Params[key] = v
+		}
+	}
+}
+
+func describe(v any) string {
+	switch v.(type) {
+	case nil:
+		return "empty"
+	case string:
+		return fmt.Sprintf("text %q", v)
+	case []any:
+		return "a list"
+	case map[any]any, map[string]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// validate reports problems that need the whole site: missing titles,
+// unknown probes and severities.
+func validate(site *Site, diags *diag.List) {
+	sevs := map[string]bool{}
+	var sevIDs []string
+	for _, s := range site.Config.Severities {
+		sevs[s.ID] = true
+		sevIDs = append(sevIDs, s.ID)
+	}
+	for _, p := range site.Pages {
+		if p.Path == "" {
+			continue
+		}
+		if p.Title == "" {
+			diags.Errorf(p.Path, 1, 1, "page has no title: add \"title:\" to its front matter")
+		}
+		if p.Severity != "" && !sevs[p.Severity] {
+			diags.Errorf(p.Path, cmp.Or(p.Doc.MetaLines["severity"], 1), 1, "front matter: severity %q is not one of the site's severities (%s)", p.Severity, strings.Join(sevIDs, ", "))
+		}
+		for _, u := range p.Doc.Probes {
+			if !site.Catalog.Has(u.ID) {
+				line, col := p.Doc.Lines.Position(u.Offset)
+				diags.Errorf(p.Path, line, col, "unknown probe %q: declare it in %s/%s", u.ID, Dir, catalog.FileName)
+			}
+		}
+	}
+}
+
+func titleFromName(name string) string {
+	name = strings.ReplaceAll(strings.ReplaceAll(name, "-", " "), "_", " ")
+	if name == "" {
+		return name
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}

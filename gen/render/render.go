@@ -1,0 +1,278 @@
+// Package render lays out pages through a theme's html/template layouts:
+// header, section navigation, breadcrumbs, an in-page table of contents, the
+// content and the footer.
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/stepcheck/stepcheck/gen/content"
+	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/markdown/commtmpl"
+)
+
+// Theme is a parsed theme: one template set per page kind.
+type Theme struct {
+	kinds map[content.Kind]*template.Template
+	// Static holds the theme's static/ files (CSS, JS).
+	Static fs.FS
+}
+
+// Load parses a theme's layouts. root names the theme in diagnostics, e.g.
+// "themes/default". Layouts: base.html (the document), nav.html, and one of
+// page.html / section.html / home.html per kind defining "children"; home
+// falls back to section.
+func Load(fsys fs.FS, root string, diags *diag.List) *Theme {
+	t := &Theme{kinds: map[content.Kind]*template.Template{}}
+	static, err := fs.Sub(fsys, "static")
+	if err == nil {
+		t.Static = static
+	}
+	read := func(name string) (string, bool) {
+		b, err := fs.ReadFile(fsys, "layouts/"+name)
+		if err != nil {
+			return "", false
+		}
+		return string(b), true
+	}
+	var common *template.Template
+	for _, name := range []string{"base.html", "nav.html"} {
+		src, ok := read(name)
+		if !ok {
+			diags.Errorf(path.Join(root, "layouts", name), 1, 1, "theme layout is missing")
+			return nil
+		}
+		if common == nil {
+			common = template.New(name)
+		} else {
+			common = common.New(name)
+		}
+		if _, err := common.Parse(src); err != nil {
+			templateError(diags, root, name, err)
+			return nil
+		}
+	}
+	for kind, names := range map[content.Kind][]string{
+		content.Home:    {"home.html", "section.html"},
+		content.Section: {"section.html"},
+		content.Regular: {"page.html"},
+	} {
+		set, err := common.Lookup("base.html").Clone()
+		if err != nil {
+			diags.Errorf(root, 1, 1, "%v", err)
+			return nil
+		}
+		for _, name := range names {
+			if src, ok := read(name); ok {
+				if _, err := set.New(name).Parse(src); err != nil {
+					templateError(diags, root, name, err)
+					return nil
+				}
+				break
+			}
+		}
+		t.kinds[kind] = set
+	}
+	return t
+}
+
+var templateLine = regexp.MustCompile(`^template: [^:]+:(\d+):(?:(\d+):)? ?(.*)$`)
+
+func templateError(diags *diag.List, root, name string, err error) {
+	line, col, msg := 1, 1, err.Error()
+	if m := templateLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		if m[2] != "" {
+			col, _ = strconv.Atoi(m[2])
+		}
+		msg = m[3]
+	}
+	diags.Errorf(path.Join(root, "layouts", name), line, col, "%s", msg)
+}
+
+// Link is a titled URL.
+type Link struct {
+	Title string
+	URL   string
+}
+
+// NavItem is one entry of the section navigation.
+type NavItem struct {
+	Title    string
+	URL      string
+	Current  bool
+	Children []NavItem
+}
+
+// Child is one entry of a section's list of pages.
+type Child struct {
+	Title, Description, Severity, URL string
+}
+
+// SiteData is what layouts see as .Site.
+type SiteData struct {
+	Title    string
+	Lang     string
+	BasePath string
+	ProbeAPI string
+	assets   map[string]string
+}
+
+// Asset returns the published URL of a theme static file (content-hashed).
+func (s SiteData) Asset(name string) (string, error) {
+	u, ok := s.assets[name]
+	if !ok {
+		return "", fmt.Errorf("no static file %q in the theme", name)
+	}
+	return u, nil
+}
+
+// Heading is a table-of-contents entry.
+type Heading struct {
+	Level    int
+	Text, ID string
+}
+
+// Widgets is the page's data for the browser widgets, embedded as JSON.
+type Widgets struct {
+	Probes     []string         `json:"probes,omitempty"`
+	Fields     []commtmpl.Field `json:"fields,omitempty"`
+	Vars       []string         `json:"vars,omitempty"`
+	Severities []string         `json:"severities,omitempty"`
+	Tasks      int              `json:"tasks,omitempty"`
+}
+
+// PageData is what layouts see as the root value.
+type PageData struct {
+	Site       SiteData
+	Page       *content.Page
+	Content    template.HTML
+	TOC        []Heading
+	Crumbs     []Link
+	Nav        []NavItem
+	Children   []Child
+	Neighbours *Neighbours
+	Widgets    *Widgets
+}
+
+// Neighbours are the previous and next pages of a section.
+type Neighbours struct{ Prev, Next *Link }
+
+// Renderer renders the pages of one site.
+type Renderer struct {
+	theme *Theme
+	site  *content.Site
+	data  SiteData
+}
+
+// New prepares rendering of site. assets maps theme static file names to
+// their published URLs.
+func New(theme *Theme, site *content.Site, assets map[string]string) *Renderer {
+	return &Renderer{theme: theme, site: site, data: SiteData{
+		Title:    site.Config.Title,
+		Lang:     "en",
+		BasePath: site.Config.BasePath(),
+		ProbeAPI: site.Config.ProbeAPI,
+		assets:   assets,
+	}}
+}
+
+// URL returns a page's published path, with the base path.
+func (r *Renderer) URL(p *content.Page) string {
+	return r.data.BasePath + strings.TrimPrefix(p.URL, "/")
+}
+
+// Render writes one page's HTML.
+func (r *Renderer) Render(p *content.Page) ([]byte, error) {
+	d := PageData{Site: r.data, Page: p, Content: template.HTML(p.Doc.HTML), Nav: r.nav(p)}
+	for _, h := range p.Doc.Headings {
+		if h.Level == 2 || h.Level == 3 {
+			d.TOC = append(d.TOC, Heading{Level: h.Level, Text: h.Text, ID: h.ID})
+		}
+	}
+	if len(d.TOC) < 2 {
+		d.TOC = nil
+	}
+	for _, a := range p.Ancestors() {
+		d.Crumbs = append(d.Crumbs, Link{Title: a.Title, URL: r.URL(a)})
+	}
+	for _, c := range p.Children {
+		d.Children = append(d.Children, Child{Title: c.Title, Description: c.Description, Severity: c.Severity, URL: r.URL(c)})
+	}
+	if p.Parent != nil && !p.IsSection() {
+		d.Neighbours = r.neighbours(p)
+	}
+	d.Widgets = r.widgets(p)
+	var buf bytes.Buffer
+	buf.Grow(len(p.Doc.HTML) + 8<<10)
+	if err := r.theme.kinds[p.Kind].ExecuteTemplate(&buf, "base.html", d); err != nil {
+		return nil, fmt.Errorf("%s: %w", p.URL, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (r *Renderer) widgets(p *content.Page) *Widgets {
+	doc := p.Doc
+	if doc == nil || (len(doc.Probes) == 0 && len(doc.Fields) == 0 && len(doc.Vars) == 0 && doc.Tasks == 0) {
+		return nil
+	}
+	w := &Widgets{Fields: doc.Fields, Vars: doc.Vars, Tasks: doc.Tasks}
+	seen := map[string]bool{}
+	for _, u := range doc.Probes {
+		if !seen[u.ID] {
+			seen[u.ID] = true
+			w.Probes = append(w.Probes, u.ID)
+		}
+	}
+	for _, s := range r.site.Config.Severities {
+		w.Severities = append(w.Severities, s.ID)
+	}
+	return w
+}
+
+func (r *Renderer) neighbours(p *content.Page) *Neighbours {
+	var pages []*content.Page
+	for _, c := range p.Parent.Children {
+		if !c.IsSection() {
+			pages = append(pages, c)
+		}
+	}
+	n := &Neighbours{}
+	for i, c := range pages {
+		if c != p {
+			continue
+		}
+		if i > 0 {
+			n.Prev = &Link{Title: pages[i-1].Title, URL: r.URL(pages[i-1])}
+		}
+		if i+1 < len(pages) {
+			n.Next = &Link{Title: pages[i+1].Title, URL: r.URL(pages[i+1])}
+		}
+	}
+	if n.Prev == nil && n.Next == nil {
+		return nil
+	}
+	return n
+}
+
+// nav lists the home page's children, and one more level below sections.
+func (r *Renderer) nav(current *content.Page) []NavItem {
+	var items []NavItem
+	home := r.site.Home
+	items = append(items, NavItem{Title: "Home", URL: r.URL(home), Current: current == home})
+	for _, c := range home.Children {
+		item := NavItem{Title: c.Title, URL: r.URL(c), Current: c == current}
+		for _, g := range c.Children {
+			item.Children = append(item.Children, NavItem{Title: g.Title, URL: r.URL(g), Current: g == current})
+		}
+		items = append(items, item)
+	}
+	return items
+}

@@ -1,0 +1,101 @@
+package site
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/stepcheck/stepcheck/gen/internal/parallel"
+)
+
+// keep lists files of an existing publish directory that are not build
+// output and survive a publish (public/README.md explains the directory).
+var keep = []string{"README.md"}
+
+// Publish writes files to dest atomically: it writes them into a fresh
+// directory beside dest, then swaps that directory in. A reader of dest sees
+// either the whole old site or the whole new one, and an error at any point
+// before the swap leaves dest untouched.
+func Publish(dest string, files map[string][]byte) error {
+	dest = filepath.Clean(dest)
+	parent := filepath.Dir(dest)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dest)+".new-")
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := writeTree(tmp, dest, files); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("publish: %w", err)
+	}
+	old, err := swap(tmp, dest)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("publish: %w", err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return nil
+}
+
+func writeTree(dir, previous string, files map[string][]byte) error {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		if !fs.ValidPath(name) || strings.HasPrefix(name, "../") {
+			return fmt.Errorf("refusing to write %q outside the site", name)
+		}
+		names = append(names, name)
+	}
+	for _, name := range keep {
+		if _, built := files[name]; built {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(previous, name)); err == nil {
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	errs := make([]error, len(names))
+	parallel.For(len(names), func(i int) {
+		p := filepath.Join(dir, filepath.FromSlash(names[i]))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			errs[i] = err
+			return
+		}
+		errs[i] = os.WriteFile(p, files[names[i]], 0o644)
+	})
+	return errors.Join(errs...)
+}
+
+// swap puts dir in place of dest and returns the path now holding the old
+// site ("" if there was none), for the caller to remove.
+func swap(dir, dest string) (string, error) {
+	if _, err := os.Lstat(dest); errors.Is(err, fs.ErrNotExist) {
+		return "", os.Rename(dir, dest)
+	}
+	if err := exchange(dir, dest); err == nil {
+		return dir, nil
+	}
+	// No atomic exchange here (another OS or filesystem): two renames, with
+	// dest missing only for the instant between them.
+	old := dir + ".old"
+	if err := os.Rename(dest, old); err != nil {
+		return "", err
+	}
+	if err := os.Rename(dir, dest); err != nil {
+		_ = os.Rename(old, dest)
+		return "", err
+	}
+	return old, nil
+}

@@ -1,0 +1,179 @@
+// Package site builds a whole site: it loads the configuration, the probe
+// catalogue, the theme and the content, renders and minifies every page, and
+// hands back the files in memory. Publish is the only code that writes
+// public/, and it does so atomically.
+package site
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stepcheck/stepcheck/gen/catalog"
+	"github.com/stepcheck/stepcheck/gen/config"
+	"github.com/stepcheck/stepcheck/gen/content"
+	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/internal/parallel"
+	"github.com/stepcheck/stepcheck/gen/markdown"
+	"github.com/stepcheck/stepcheck/gen/render"
+	"github.com/stepcheck/stepcheck/themes"
+)
+
+// Options say what to build.
+type Options struct {
+	// Source is the site root (holding stepcheck.yaml, content/, themes/).
+	Source string
+	// BaseURL overrides the configuration's baseURL when not empty.
+	BaseURL string
+	// Drafts includes draft pages.
+	Drafts bool
+	// NoMinify skips minification (for debugging themes).
+	NoMinify bool
+}
+
+// Output is a built site, in memory: file paths (slash-separated, relative
+// to the publish directory) to contents.
+type Output struct {
+	Files map[string][]byte
+	Site  *content.Site
+	// Pages and Sections count what was rendered, for the summary.
+	Pages, Sections int
+	Duration        time.Duration
+}
+
+// ThemeDir is where a site may keep its own copy of the theme.
+const ThemeDir = "themes/default"
+
+// Build builds the site in memory. Every problem goes into diags; if any is
+// an error, Build returns a *diag.Failed error and no output, so nothing half
+// built can be published.
+func Build(ctx context.Context, opts Options, diags *diag.List) (*Output, error) {
+	start := time.Now()
+	fsys := os.DirFS(opts.Source)
+	cfg := config.Load(fsys, diags)
+	if opts.BaseURL != "" {
+		cfg.BaseURL = strings.TrimSuffix(opts.BaseURL, "/") + "/"
+	}
+	cat := catalog.Load(fsys, path.Join(content.Dir, catalog.FileName), diags)
+	theme := loadTheme(opts.Source, diags)
+
+	var sevIDs []string
+	for _, s := range cfg.Severities {
+		sevIDs = append(sevIDs, s.ID)
+	}
+	conv := markdown.New(markdown.Options{
+		ProbeTitle: func(id string) (string, bool) {
+			p, ok := cat.Probes[id]
+			return p.Title, ok
+		},
+		ProbeAPI:   cfg.ProbeAPI,
+		Severities: sevIDs,
+		BasePath:   cfg.BasePath(),
+	})
+	site := content.Load(fsys, cfg, cat, conv, content.Options{Drafts: opts.Drafts}, diags)
+	if n, _ := diags.Count(); n > 0 {
+		return nil, &diag.Failed{Errors: n}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	out := &Output{Files: map[string][]byte{}, Site: site}
+	mini := newMinifier(!opts.NoMinify)
+	assets, err := publishStatic(theme.Static, mini, out.Files)
+	if err != nil {
+		return nil, err
+	}
+	for name, rel := range assets {
+		assets[name] = cfg.BasePath() + rel
+	}
+	r := render.New(theme, site, assets)
+
+	var mu sync.Mutex
+	var firstErr error
+	pages := site.Pages
+	parallel.For(len(pages), func(i int) {
+		p := pages[i]
+		html, err := r.Render(p)
+		if err == nil {
+			html, err = mini.bytes("text/html", html)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			return
+		}
+		out.Files[strings.TrimPrefix(p.URL, "/")+"index.html"] = html
+	})
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	out.Pages = len(pages)
+	out.Sections = site.Sections()
+	out.Duration = time.Since(start)
+	return out, nil
+}
+
+func loadTheme(source string, diags *diag.List) *render.Theme {
+	dir := filepath.Join(source, ThemeDir)
+	var fsys fs.FS = themes.Default()
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		fsys = os.DirFS(dir)
+	}
+	t := render.Load(fsys, ThemeDir, diags)
+	if t == nil {
+		return &render.Theme{}
+	}
+	return t
+}
+
+// publishStatic copies the theme's static files into files. CSS and JS are
+// minified and get a content hash in their name, so they can be cached
+// forever; the returned map gives each original name its published URL path
+// (relative to the base path).
+func publishStatic(static fs.FS, min *minifier, files map[string][]byte) (map[string]string, error) {
+	assets := map[string]string{}
+	if static == nil {
+		return assets, nil
+	}
+	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(static, p)
+		if err != nil {
+			return err
+		}
+		ext := path.Ext(p)
+		mediaType := map[string]string{".css": "text/css", ".js": "application/javascript"}[ext]
+		if mediaType == "" {
+			files[p] = b
+			assets[p] = p
+			return nil
+		}
+		if b, err = min.bytes(mediaType, b); err != nil {
+			return fmt.Errorf("theme static %s: %w", p, err)
+		}
+		sum := sha256.Sum256(b)
+		name := "assets/" + strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:])[:10] + ext
+		files[name] = b
+		assets[p] = name
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return assets, nil
+	}
+	return assets, err
+}

@@ -1,0 +1,50 @@
+// stepcheck bootstrap: copy buttons on code blocks and templates. It is all a
+// page needs before the widgets (WebAssembly) arrive, and all it has when
+// they never do.
+(function () {
+  "use strict";
+  function fallbackCopy(text) {
+    var ta = document.createElement("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.style.position = "fixed";
+    ta.style.opacity = "0";
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(ta);
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+  function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return fallbackCopy(text); });
+    }
+    return fallbackCopy(text);
+  }
+  window.stepcheckCopy = copy;
+  function addButton(pre) {
+    var code = pre.querySelector("code") || pre;
+    var btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "copy";
+    btn.textContent = "Copy";
+    btn.setAttribute("aria-label", "Copy to clipboard");
+    btn.addEventListener("click", function () {
+      copy(code.textContent).then(function () {
+        btn.textContent = "Copied";
+        btn.setAttribute("data-done", "");
+      }, function () {
+        btn.textContent = "Select and copy";
+      });
+      setTimeout(function () { btn.textContent = "Copy"; btn.removeAttribute("data-done"); }, 2000);
+    });
+    pre.appendChild(btn);
+  }
+  function init() {
+    var pres = document.querySelectorAll(".content pre");
+    for (var i = 0; i < pres.length; i++) addButton(pres[i]);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
