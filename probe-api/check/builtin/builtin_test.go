@@ -1,0 +1,97 @@
+package builtin
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/config"
+)
+
+func noEnv(string) (string, bool) { return "", false }
+
+// TestSiteCatalogue builds the site's own catalogue, so the format the
+// writers use and the one the probe API accepts cannot drift apart.
+func TestSiteCatalogue(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "content", "probes.yaml")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("content/probes.yaml not present yet")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := config.Parse(path, data, noEnv)
+	if err != nil {
+		t.Fatalf("parse:\n%v", err)
+	}
+	r := New()
+	defer r.Close()
+	set, err := r.Build(cat)
+	if err != nil {
+		t.Fatalf("build:\n%v", err)
+	}
+	if set.Len() != len(cat.Probes) || set.Len() == 0 {
+		t.Fatalf("built %d of %d probes", set.Len(), len(cat.Probes))
+	}
+}
+
+func TestBuildReportsEveryTypeError(t *testing.T) {
+	src := `probes:
+  a:
+    type: http
+    url: ftp://x/
+  b:
+    type: tcp
+    addr: nohostport
+  c:
+    type: postgres
+    dsn: postgres://u@127.0.0.1/db
+    check: vacuum
+  d:
+    type: redis
+    addr: 127.0.0.1:6379
+    check: ping
+    expect: ["[STATUS] == 200"]
+  e:
+    type: prometheus
+    url: http://127.0.0.1:9090
+  f:
+    type: smtp
+  g:
+    type: http
+    url: http://127.0.0.1/
+    dsn: postgres://u@127.0.0.1/db
+`
+	cat, err := config.Parse("probes.yaml", []byte(src), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New()
+	defer r.Close()
+	_, err = r.Build(cat)
+	if err == nil {
+		t.Fatal("Build accepted a broken catalogue")
+	}
+	want := []string{
+		"probes.yaml:4:10: probe a: url: must be an absolute http:// or https:// URL",
+		"probes.yaml:7:11: probe b: addr: must be host:port",
+		"probes.yaml:11:12: probe c: check: must be ready, connections, long-queries or blocked-locks",
+		"probes.yaml:16:14: probe d: redis probe has no [STATUS] (it has [CONNECTED], [RESPONSE_TIME] for check ping)",
+		"probes.yaml:17:3: probe e: query: give url with query, or scrape with metric",
+		"probes.yaml:21:11: probe f: type: unknown type smtp (have http, postgres, prometheus, redis, tcp)",
+		"probes.yaml:25:10: probe g: dsn: not used by type http",
+	}
+	got := err.Error()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing %q in:\n%s", w, got)
+		}
+	}
+	if !errors.Is(err, check.ErrUnknownType) || !errors.Is(err, config.ErrUnknownField) || !errors.Is(err, config.ErrInvalid) {
+		t.Errorf("error does not wrap the sentinels: %v", err)
+	}
+}
