@@ -145,7 +145,7 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv *markdown.Con
 		}
 	}
 	if byDir[""] == nil {
-		byDir[""] = &Page{Kind: Home, URL: "/", Title: cfg.Title}
+		byDir[""] = &Page{Kind: Home, URL: "/", Title: cfg.Title, Doc: emptyDoc()}
 	}
 	site.Home = byDir[""]
 	if site.Home.Title == "" || site.Home.Path == "" {
@@ -159,7 +159,7 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv *markdown.Con
 		if s, ok := byDir[dir]; ok {
 			return s
 		}
-		s := &Page{Kind: Section, URL: "/" + dir + "/", Title: titleFromName(path.Base(dir))}
+		s := &Page{Kind: Section, URL: "/" + dir + "/", Title: titleFromName(path.Base(dir)), Doc: emptyDoc()}
 		byDir[dir] = s
 		return s
 	}
@@ -376,6 +376,9 @@ func validate(site *Site, diags *diag.List) {
 		}
 	}
 }
+
+// emptyDoc is the body of a section that has no _index.md.
+func emptyDoc() *markdown.Doc { return &markdown.Doc{Lines: diag.NewLines(nil)} }
 
 func titleFromName(name string) string {
 	name = strings.ReplaceAll(strings.ReplaceAll(name, "-", " "), "_", " ")
