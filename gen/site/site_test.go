@@ -147,7 +147,7 @@ func TestPublishFailureLeavesSiteUntouched(t *testing.T) {
 
 func TestBasePathAppliesToAssetsAndLinks(t *testing.T) {
 	root := writeSite(t, map[string]string{
-		"content/_index.md": "---\ntitle: Home\n---\n[db](/procedures/db/)\n",
+		"content/_index.md":        "---\ntitle: Home\n---\n[db](/procedures/db/)\n",
 		"content/procedures/db.md": "---\ntitle: DB\n---\nx\n",
 	})
 	var diags diag.List

@@ -1,0 +1,56 @@
+# stepcheck: `make serve` shows the RepairX demo, `make test` runs every test.
+GO      ?= go
+BIN     := bin/stepcheck
+ADDR    ?= 127.0.0.1:1313
+FUZZTIME ?= 10s
+
+.PHONY: build serve test test-short fuzz bench bench-probe lint clean vet stepcheck
+
+stepcheck:
+	$(GO) build -o $(BIN) ./cmd/stepcheck
+
+## build: build the site from content/ into public/
+build: stepcheck
+	$(BIN) build
+
+## serve: build the site and serve public/ at http://$(ADDR)/
+serve: build
+	@echo "Serving public/ at http://$(ADDR)/ (Ctrl-C to stop)"
+	python3 -m http.server --bind $(word 1,$(subst :, ,$(ADDR))) --directory public $(word 2,$(subst :, ,$(ADDR)))
+
+## test: vet, then every test (PostgreSQL, Redis and Chromium tests included)
+test: vet
+	$(GO) test -count=1 ./...
+
+test-short:
+	$(GO) test -short ./...
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## fuzz: run each fuzz target for $(FUZZTIME)
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+## bench: Go benchmarks, then stepcheck against Hugo on the same 450-page corpus
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./gen/...
+	bash .ci/bench
+
+## bench-probe: probe API check-now rate against blackbox_exporter
+bench-probe:
+	bash .ci/bench-probe
+
+## lint: check content/ and probes without writing anything
+lint: stepcheck
+	$(BIN) lint
+
+clean:
+	rm -rf bin .bench
+	find public -mindepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null || true
