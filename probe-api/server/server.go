@@ -1,0 +1,370 @@
+// Package server is the probe API's HTTP layer: the catalogue listing, the
+// check endpoint, /healthz and /metrics, with coalescing, caching (local, and
+// shared through Redis when configured), a global concurrency limit,
+// per-client rate limiting, CORS, an optional bearer token and slog logging.
+//
+// A request chooses a probe ID and nothing else: the query string, the body
+// and headers such as Host or X-Forwarded-Host are never read for anything
+// but CORS, the token and the rate-limit key.
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
+	"golang.org/x/time/rate"
+
+	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
+	"github.com/stepcheck/stepcheck/probe-api/config"
+)
+
+// Defaults of Options.
+const (
+	DefaultCache       = 2 * time.Second
+	DefaultConcurrency = 32
+	DefaultRate        = 10
+	DefaultBurst       = 30
+	DefaultRedisPrefix = "stepcheck:probe:"
+)
+
+// Options configure a Server. The zero value is usable but caches nothing
+// and limits no rate; the command line's defaults are DefaultCache,
+// DefaultRate and DefaultBurst.
+type Options struct {
+	// Registry builds probes. Nil means builtin.New(), which the Server then
+	// owns and closes; a Registry passed in is the caller's to close.
+	Registry *check.Registry
+	// Logger receives the server's logs. Nil discards them.
+	Logger *slog.Logger
+	// Cache is how long a result is served again before the probe runs
+	// anew. Zero disables the cache; concurrent requests still share one run.
+	Cache time.Duration
+	// Concurrency bounds checks running at once; default DefaultConcurrency.
+	// A check that cannot start within its timeout is unknown.
+	Concurrency int
+	// Rate and Burst limit check requests per client (token bucket). Rate 0
+	// disables the limit.
+	Rate  rate.Limit
+	Burst int
+	// ClientIPHeader, when set, names a header such as X-Forwarded-For whose
+	// rightmost address identifies the client for the rate limit. Set it only
+	// behind a proxy that appends to that header.
+	ClientIPHeader string
+	// CORSOrigins are the origins (scheme://host[:port]) allowed to call the
+	// API from a browser, besides the API's own origin.
+	CORSOrigins []string
+	// Token, when set, is the bearer token every /api/ request must carry.
+	Token string
+	// Redis enables shared mode: results and the run lock live in Redis, so
+	// replicas sharing it run each probe at most once per Cache window. The
+	// client stays the caller's to close.
+	Redis *redis.Client
+	// RedisPrefix prefixes every shared key; default DefaultRedisPrefix.
+	RedisPrefix string
+	// RedisTimeout bounds each Redis operation; default 500ms.
+	RedisTimeout time.Duration
+}
+
+// Server serves the probe API. Create it with New; it is safe for
+// concurrent use, including SetCatalogue while requests are served.
+type Server struct {
+	opts     Options
+	registry *check.Registry
+	ownsReg  bool
+	log      *slog.Logger
+	m        *metrics
+	lim      *limiter
+	sem      chan struct{}
+	shared   *shared
+	origins  map[string]bool
+	handler  http.Handler
+
+	set    atomic.Pointer[check.Set]
+	flight singleflight.Group
+	cache  localCache
+
+	base   context.Context
+	cancel context.CancelFunc
+	runs   sync.WaitGroup
+}
+
+// New builds every probe of cat and returns a Server for them. It contacts
+// no target. The error joins every problem in the catalogue.
+func New(cat *config.Catalogue, opts Options) (*Server, error) {
+	s := &Server{opts: opts, registry: opts.Registry, log: opts.Logger, m: newMetrics(), origins: map[string]bool{}}
+	if s.registry == nil {
+		s.registry, s.ownsReg = builtin.New(), true
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.opts.Concurrency <= 0 {
+		s.opts.Concurrency = DefaultConcurrency
+	}
+	s.sem = make(chan struct{}, s.opts.Concurrency)
+	if s.opts.Rate > 0 {
+		burst := s.opts.Burst
+		if burst <= 0 {
+			burst = 1
+		}
+		s.lim = newLimiter(s.opts.Rate, burst)
+	}
+	for _, o := range opts.CORSOrigins {
+		s.origins[strings.TrimSuffix(o, "/")] = true
+	}
+	if opts.Redis != nil {
+		prefix, timeout := opts.RedisPrefix, opts.RedisTimeout
+		if prefix == "" {
+			prefix = DefaultRedisPrefix
+		}
+		if timeout <= 0 {
+			timeout = 500 * time.Millisecond
+		}
+		s.shared = &shared{rdb: opts.Redis, prefix: prefix, timeout: timeout, log: s.log, m: s.m}
+		s.m.reg.MustRegister(s.m.sharedUp)
+		s.m.sharedUp.Set(1)
+	}
+	s.cache.entries = map[string]*entry{}
+	s.base, s.cancel = context.WithCancel(context.Background())
+	if err := s.SetCatalogue(cat); err != nil {
+		s.cancel()
+		if s.ownsReg {
+			s.registry.Close()
+		}
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// SetCatalogue builds cat and, if every probe builds, swaps it in for new
+// requests and drops cached results; runs in flight finish against the old
+// probes. On error the current catalogue stays. It is safe to call while
+// serving.
+func (s *Server) SetCatalogue(cat *config.Catalogue) error {
+	set, err := s.registry.Build(cat)
+	if err != nil {
+		return err
+	}
+	s.set.Store(set)
+	s.cache.reset()
+	s.log.Info("catalogue loaded", "probes", set.Len(), "path", cat.Path)
+	return nil
+}
+
+// Handler returns the API's handler: /api/v1/probes, /api/v1/probes/{id}/check,
+// /healthz and /metrics. Mount it at the root of an origin.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops runs in flight, waits for them, and closes the registry if
+// the Server created it. Requests after Close get unknown results.
+func (s *Server) Close() error {
+	s.cancel()
+	s.runs.Wait()
+	if s.ownsReg {
+		return s.registry.Close()
+	}
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(api.PathProbes, s.api(http.HandlerFunc(s.handleList)))
+	mux.Handle(api.PathProbes+"/{id}/check", s.api(http.HandlerFunc(s.handleCheck)))
+	mux.HandleFunc(api.PathHealth, s.handleHealth)
+	mux.Handle(api.PathMetrics, promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, errorf(ENOTFOUND, "not found"))
+	})
+	return mux
+}
+
+// api wraps an /api/ handler with CORS and the token.
+func (s *Server) api(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if origin := r.Header.Get("Origin"); origin != "" {
+			if !s.originAllowed(origin, r) {
+				s.error(w, r, errorf(EFORBIDDEN, "origin not allowed"))
+				return
+			}
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Add("Vary", "Origin")
+			if r.Method == http.MethodOptions {
+				h.Set("Access-Control-Allow-Methods", "GET, POST")
+				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+				h.Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		if s.opts.Token != "" {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="probe-api"`)
+				s.error(w, r, errorf(EUNAUTHORIZED, "a valid bearer token is required"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// originAllowed accepts configured origins and the API's own origin (a
+// same-origin page, as under stepcheck serve, sends Origin on POST).
+func (s *Server) originAllowed(origin string, r *http.Request) bool {
+	if s.origins[origin] {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && u.Host == r.Host
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		s.error(w, r, errorf(EMETHOD, "use GET"))
+		return
+	}
+	s.json(w, http.StatusOK, api.ProbeList{Probes: s.set.Load().Public()})
+}
+
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		s.error(w, r, errorf(EMETHOD, "use POST"))
+		return
+	}
+	id := r.PathValue("id")
+	p, ok := s.set.Load().Probe(id)
+	if !ok || !api.ValidID(id) {
+		s.error(w, r, errorf(ENOTFOUND, "no such probe"))
+		return
+	}
+	if s.lim != nil && !s.lim.allow(clientKey(r, s.opts.ClientIPHeader), time.Now()) {
+		s.m.limited.Inc()
+		w.Header().Set("Retry-After", "1")
+		s.error(w, r, errorf(ERATELIMIT, "too many requests; try again in a second"))
+		return
+	}
+	e, err := s.result(r.Context(), p)
+	if err != nil {
+		// The client went away; the run goes on for the others.
+		return
+	}
+	s.m.results.WithLabelValues(string(e.res.Status)).Inc()
+	age := time.Since(e.res.CheckedAt).Milliseconds()
+	if age < 0 {
+		age = 0
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	b := make([]byte, 0, len(e.head)+len(e.tail)+20)
+	b = append(b, e.head...)
+	b = strconv.AppendInt(b, age, 10)
+	b = append(b, e.tail...)
+	w.Write(b)
+}
+
+type health struct {
+	Status string `json:"status"`
+	Probes int    `json:"probes"`
+	// Cache is "local" or "shared".
+	Cache string `json:"cache"`
+	// Redis is "up" or "down" in shared mode, absent otherwise.
+	Redis string `json:"redis,omitempty"`
+	// Note explains a degraded mode.
+	Note string `json:"note,omitempty"`
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	h := health{Status: "ok", Probes: s.set.Load().Len(), Cache: "local"}
+	if s.shared != nil {
+		h.Cache, h.Redis = "shared", "up"
+		if !s.shared.ping(r.Context()) {
+			h.Cache, h.Redis = "local", "down"
+			h.Note = "shared cache unreachable: this replica falls back to its local cache, so targets may see one check per replica per window"
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.json(w, http.StatusOK, h)
+}
+
+func (s *Server) json(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// error writes err as JSON with the status from the code table. Internal
+// errors are logged and shown only as "internal error".
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	code := errorCode(err)
+	if code == EINTERNAL {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	s.json(w, errorStatus(code), api.Error{Code: code, Message: errorMessage(err)})
+}
+
+// entry is a result and its JSON split around age_ms, so a cached answer
+// costs no encoding.
+type entry struct {
+	res        api.Result
+	head, tail []byte
+}
+
+func newEntry(res api.Result) *entry {
+	res.AgeMS = 0
+	b, _ := json.Marshal(res)
+	const field = `"age_ms":0`
+	i := bytes.Index(b, []byte(field)) + len(field) - 1
+	b = append(b, '\n')
+	return &entry{res: res, head: b[:i], tail: b[i+1:]}
+}
+
+// localCache holds the latest result per probe key. It is safe for
+// concurrent use.
+type localCache struct {
+	mu      sync.RWMutex
+	entries map[string]*entry
+}
+
+func (c *localCache) get(key string, window time.Duration, now time.Time) (*entry, bool) {
+	if window <= 0 {
+		return nil, false
+	}
+	c.mu.RLock()
+	e, ok := c.entries[key]
+	c.mu.RUnlock()
+	if !ok || now.Sub(e.res.CheckedAt) >= window {
+		return nil, false
+	}
+	return e, true
+}
+
+func (c *localCache) put(key string, e *entry) {
+	c.mu.Lock()
+	c.entries[key] = e
+	c.mu.Unlock()
+}
+
+func (c *localCache) reset() {
+	c.mu.Lock()
+	c.entries = map[string]*entry{}
+	c.mu.Unlock()
+}
