@@ -134,6 +134,16 @@ func (s SiteData) Asset(name string) (string, error) {
 	return u, nil
 }
 
+// contains reports whether p is below section s.
+func contains(s, p *content.Page) bool {
+	for a := p.Parent; a != nil; a = a.Parent {
+		if a == s {
+			return true
+		}
+	}
+	return false
+}
+
 // Heading is a table-of-contents entry.
 type Heading struct {
 	Level    int
@@ -262,13 +272,19 @@ func (r *Renderer) neighbours(p *content.Page) *Neighbours {
 	return n
 }
 
-// nav lists the home page's children, and one more level below sections.
+// nav lists the home page's children, and opens the section that holds the
+// current page one level further. Listing every page on every page would make
+// a large site's pages grow with its size.
 func (r *Renderer) nav(current *content.Page) []NavItem {
 	var items []NavItem
 	home := r.site.Home
 	items = append(items, NavItem{Title: "Home", URL: r.URL(home), Current: current == home})
 	for _, c := range home.Children {
 		item := NavItem{Title: c.Title, URL: r.URL(c), Current: c == current}
+		if !c.IsSection() || !(c == current || contains(c, current)) {
+			items = append(items, item)
+			continue
+		}
 		for _, g := range c.Children {
 			item.Children = append(item.Children, NavItem{Title: g.Title, URL: r.URL(g), Current: g == current})
 		}

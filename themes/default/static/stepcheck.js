@@ -39,11 +39,20 @@
       });
       setTimeout(function () { btn.textContent = "Copy"; btn.removeAttribute("data-done"); }, 2000);
     });
-    pre.appendChild(btn);
+    // The button sits in a bar above the code rather than over it, so it
+    // never hides the end of a long command on a narrow screen.
+    var bar = document.createElement("div");
+    bar.className = "code-bar";
+    bar.appendChild(btn);
+    pre.parentNode.insertBefore(bar, pre);
   }
   function init() {
     var pres = document.querySelectorAll(".content pre");
     for (var i = 0; i < pres.length; i++) addButton(pres[i]);
+    // The table of contents starts closed so a phone shows the first step
+    // at once; a wide screen has room to show it open.
+    var toc = document.querySelector(".toc");
+    if (toc && window.matchMedia("(min-width: 900px)").matches) toc.open = true;
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
