@@ -2,12 +2,151 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
+
+	"github.com/stepcheck/stepcheck/probe-api/config"
+	"github.com/stepcheck/stepcheck/probe-api/server"
 )
 
-// runProbeAPI is replaced by the probe-api work (issue 3).
+// runProbeAPI serves the declared probes over HTTP until ctx is cancelled,
+// then shuts down gracefully.
 func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "stepcheck probe-api: not built yet")
-	return 1
+	fs := flag.NewFlagSet("stepcheck probe-api", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		cfgPath   = fs.String("config", "content/probes.yaml", "probe catalogue `file`")
+		addr      = fs.String("addr", "127.0.0.1:8081", "listen `address`")
+		origins   = fs.String("cors-origin", "", "comma-separated `origins` allowed to call the API from a browser (e.g. https://runbooks.example.com)")
+		token     = fs.String("token", "", "bearer `token` required on /api/ (default $STEPCHECK_PROBE_TOKEN; prefer the variable: flags show in ps)")
+		redisURL  = fs.String("redis", "", "shared mode: Redis `URL` (redis://[:password@]host:6379/0) holding the cache and run lock (default $STEPCHECK_REDIS_URL)")
+		prefix    = fs.String("redis-prefix", server.DefaultRedisPrefix, "prefix of the shared Redis `keys`")
+		cache     = fs.Duration("cache", server.DefaultCache, "result cache `window`; 0 disables caching")
+		conc      = fs.Int("concurrency", server.DefaultConcurrency, "checks running at once, at most")
+		perClient = fs.Float64("rate", server.DefaultRate, "check requests per second per client; 0 disables the limit")
+		burst     = fs.Int("burst", server.DefaultBurst, "per-client burst above -rate")
+		ipHeader  = fs.String("client-ip-header", "", "`header` whose rightmost address identifies the client (set only behind a proxy that appends to it, e.g. X-Forwarded-For)")
+		logLevel  = fs.String("log-level", "info", "log `level`: debug, info, warn or error")
+		logFormat = fs.String("log-format", "json", "log `format`: json or text")
+	)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "stepcheck probe-api: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "stepcheck probe-api: -log-level: %v\n", err)
+		return 2
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	var logger *slog.Logger
+	switch *logFormat {
+	case "json":
+		logger = slog.New(slog.NewJSONHandler(stderr, hopts))
+	case "text":
+		logger = slog.New(slog.NewTextHandler(stderr, hopts))
+	default:
+		fmt.Fprintf(stderr, "stepcheck probe-api: -log-format must be json or text\n")
+		return 2
+	}
+	if *cache < 0 || *conc < 1 || *perClient < 0 || *burst < 0 {
+		fmt.Fprintln(stderr, "stepcheck probe-api: -cache, -rate and -burst must not be negative, -concurrency at least 1")
+		return 2
+	}
+
+	cat, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	opts := server.Options{
+		Logger:         logger,
+		Cache:          *cache,
+		Concurrency:    *conc,
+		Rate:           rate.Limit(*perClient),
+		Burst:          *burst,
+		ClientIPHeader: *ipHeader,
+		Token:          firstNonEmpty(*token, os.Getenv("STEPCHECK_PROBE_TOKEN")),
+		RedisPrefix:    *prefix,
+	}
+	for _, o := range strings.Split(*origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			opts.CORSOrigins = append(opts.CORSOrigins, o)
+		}
+	}
+	if u := firstNonEmpty(*redisURL, os.Getenv("STEPCHECK_REDIS_URL")); u != "" {
+		ropts, err := redis.ParseURL(u)
+		if err != nil {
+			fmt.Fprintln(stderr, "stepcheck probe-api: -redis: not a valid redis:// or rediss:// URL")
+			return 2
+		}
+		ropts.ContextTimeoutEnabled = true
+		ropts.DisableIdentity = true
+		ropts.MaxRetries = -1
+		rdb := redis.NewClient(ropts)
+		defer rdb.Close()
+		opts.Redis = rdb
+	}
+	srv, err := server.New(cat, opts)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "stepcheck probe-api: %v\n", err)
+		return 1
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      90 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("probe-api listening", "addr", ln.Addr().String(), "probes", len(cat.Probes), "shared", opts.Redis != nil)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		logger.Error("probe-api stopped", "err", err)
+		return 1
+	case <-ctx.Done():
+	}
+	logger.Info("probe-api shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		logger.Warn("shutdown", "err", err)
+	}
+	return 0
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

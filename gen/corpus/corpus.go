@@ -40,12 +40,12 @@ func Write(dir string, n int) error {
 		return os.WriteFile(p, []byte(body), 0o644)
 	}
 	files := map[string]string{
-		"stepcheck.yaml":                  "title: Benchmark runbooks\n",
-		"hugo.toml":                       "title = \"Benchmark runbooks\"\nbaseURL = \"/\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n[markup.goldmark.parser]\nautoHeadingID = true\n",
-		"layouts/_default/baseof.html":    "<!doctype html><html><head><title>{{ .Title }}</title></head><body><nav>{{ range .Site.Sections }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</nav>{{ block \"main\" . }}{{ end }}</body></html>\n",
-		"layouts/_default/single.html":    "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .TableOfContents }}{{ .Content }}{{ end }}\n",
-		"layouts/_default/list.html":      "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}<ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n",
-		"content/_index.md":               "---\ntitle: Benchmark runbooks\n---\n\nStart here.\n",
+		"stepcheck.yaml":               "title: Benchmark runbooks\n",
+		"hugo.toml":                    "title = \"Benchmark runbooks\"\nbaseURL = \"/\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n[markup.goldmark.parser]\nautoHeadingID = true\n",
+		"layouts/_default/baseof.html": "<!doctype html><html><head><title>{{ .Title }}</title></head><body><nav>{{ range .Site.Sections }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</nav>{{ block \"main\" . }}{{ end }}</body></html>\n",
+		"layouts/_default/single.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .TableOfContents }}{{ .Content }}{{ end }}\n",
+		"layouts/_default/list.html":   "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}<ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n",
+		"content/_index.md":            "---\ntitle: Benchmark runbooks\n---\n\nStart here.\n",
 	}
 	var probes strings.Builder
 	probes.WriteString("probes:\n")

@@ -548,7 +548,7 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 				}
 				switch strings.ToLower(hk.Value) {
 				case "authorization", "proxy-authorization", "cookie", "x-api-key":
-					if lit, _ := expand(hv.Value, nil); lit != "" {
+					if lit, _ := expand(hv.Value, nil); !authScheme(lit) {
 						d.errorf(hv, ErrLiteralSecret, prefix+hk.Value+" must come from the environment, e.g. \"Bearer ${TOKEN}\" with only the variable in the file")
 						ok = false
 						continue
@@ -628,6 +628,16 @@ func (d *decoder) expand(prefix string, n *yaml.Node) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// authScheme reports whether the literal view of a credential header holds
+// nothing but, at most, its scheme word (as in "Bearer ${TOKEN}").
+func authScheme(lit string) bool {
+	switch strings.ToLower(strings.TrimSpace(lit)) {
+	case "", "bearer", "basic", "token", "digest", "apikey":
+		return true
+	}
+	return false
 }
 
 // hasPassword reports whether a URL or key=value DSN carries a password.

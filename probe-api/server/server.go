@@ -308,7 +308,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 func (s *Server) json(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
 }
 
 // error writes err as JSON with the status from the code table. Internal
@@ -330,10 +332,13 @@ type entry struct {
 
 func newEntry(res api.Result) *entry {
 	res.AgeMS = 0
-	b, _ := json.Marshal(res)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(res)
+	b := buf.Bytes()
 	const field = `"age_ms":0`
 	i := bytes.Index(b, []byte(field)) + len(field) - 1
-	b = append(b, '\n')
 	return &entry{res: res, head: b[:i], tail: b[i+1:]}
 }
 

@@ -268,7 +268,7 @@ func blockedLocks(ctx context.Context, _ *checker, pool *pgxpool.Pool, obs *chec
 // sqlStates names the SQLSTATEs worth telling a responder about.
 var sqlStates = map[string]string{
 	"28P01": "authentication failed",
-	"28000": "authentication failed",
+	"28000": "role not allowed to connect",
 	"3D000": "database does not exist",
 	"53300": "too many connections",
 	"57014": "query cancelled by statement_timeout",

@@ -236,6 +236,7 @@ func readInfo(text string, obs *check.Observation) {
 	for _, f := range []struct{ k, name string }{{"evicted_keys", "EVICTED_KEYS"}, {"rejected_connections", "REJECTED_CONNECTIONS"}} {
 		if n, ok := num(f.k); ok {
 			obs.Set(f.name, condition.Number(n))
+			detail = append(detail, strconv.FormatFloat(n, 'f', -1, 64)+" "+strings.ReplaceAll(f.k, "_", " "))
 		}
 	}
 	if haveKeyspace {
