@@ -1,0 +1,254 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) LookupEnv {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
+func TestParseReference(t *testing.T) {
+	data, err := os.ReadFile("testdata/probes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Parse("testdata/probes.yaml", data, env(map[string]string{
+		"PG_DSN":        "postgres://probe:s3cret@db.internal:5432/app",
+		"BACKEND_TOKEN": "tok",
+		"REDIS_ADDR":    "",
+	}))
+	if err != nil {
+		t.Fatalf("Parse:\n%v", err)
+	}
+	if len(cat.Probes) != 13 || cat.Probes[0].ID != "backend-live" || cat.Probes[12].ID != "latency-p95" {
+		t.Fatalf("probes out of order or missing: %d", len(cat.Probes))
+	}
+	be, _ := cat.Probe("backend-live")
+	if be.URL != "http://127.0.0.1:3001/api/health/live" || be.Timeout != 2*time.Second || be.Headers["Authorization"] != "Bearer tok" {
+		t.Errorf("backend-live = %+v", be)
+	}
+	if len(be.Expect) != 2 || be.Expect[1].Text() != "[BODY].status == ok" || len(be.Warn) != 1 {
+		t.Errorf("conditions = %v %v", be.Expect, be.Warn)
+	}
+	pg, _ := cat.Probe("pg-ready")
+	if pg.DSN != "postgres://probe:s3cret@db.internal:5432/app" {
+		t.Errorf("DSN not taken from the environment: %q", pg.DSN)
+	}
+	es, _ := cat.Probe("es-cluster")
+	if es.Title != "Elasticsearch cluster" || es.Timeout != DefaultTimeout {
+		t.Errorf("defaults not applied: %+v", es)
+	}
+	// An empty variable with a default takes the default, as in the shell.
+	rd, _ := cat.Probe("redis-info")
+	if rd.Addr != "127.0.0.1:6379" || rd.Password != "" {
+		t.Errorf("redis addr = %q", rd.Addr)
+	}
+	lq, _ := cat.Probe("pg-long-queries")
+	if lq.OlderThan != 5*time.Minute {
+		t.Errorf("older_than = %v", lq.OlderThan)
+	}
+	lat, _ := cat.Probe("latency-p95")
+	if !lat.HasQuantile || lat.Quantile != 0.95 || lat.Labels["method"] != "GET" {
+		t.Errorf("latency-p95 = %+v", lat)
+	}
+	home, _ := cat.Probe("home-page")
+	if home.MaxBody != 64<<10 || home.Method != "HEAD" {
+		t.Errorf("home-page = %+v", home)
+	}
+	pub := cat.Public()
+	if pub[0].ID != "backend-live" || pub[0].Service != "backend" || pub[0].Type != "http" {
+		t.Errorf("Public()[0] = %+v", pub[0])
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	src := "probes:\n  a:\n    type: tcp\n    addr: ${ADDR}\n"
+	parse := func(addr string) string {
+		cat, err := Parse("p.yaml", []byte(src), env(map[string]string{"ADDR": addr}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cat.Probes[0].Fingerprint()
+	}
+	a, b, a2 := parse("127.0.0.1:1"), parse("127.0.0.1:2"), parse("127.0.0.1:1")
+	if a == b || a != a2 || strings.Contains(a, "127") {
+		t.Errorf("fingerprints %q %q %q", a, b, a2)
+	}
+}
+
+func TestPublicFieldsAndConditionsAreNotExpanded(t *testing.T) {
+	src := "probes:\n  a:\n    title: Cost ${SECRET}\n    type: tcp\n    addr: 127.0.0.1:1\n    expect: [\"[CONNECTED] == ${SECRET}\"]\n"
+	cat, err := Parse("p.yaml", []byte(src), env(map[string]string{"SECRET": "hunter2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cat.Probes[0]
+	if p.Title != "Cost ${SECRET}" || strings.Contains(p.Expect[0].Text(), "hunter2") {
+		t.Errorf("expanded a public field: %q %q", p.Title, p.Expect[0].Text())
+	}
+}
+
+func TestExpand(t *testing.T) {
+	look := env(map[string]string{"A": "x", "EMPTY": ""})
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"${A}", "x"},
+		{"${A:-d}", "x"},
+		{"${B:-d}", "d"},
+		{"${EMPTY:-d}", "d"},
+		{"${EMPTY}", ""},
+		{"${B:-}", ""},
+		{"$$A and $A", "$A and $A"},
+		{"a${A}b${B:-c}d", "axbcd"},
+		{"trailing $", "trailing $"},
+	}
+	for _, tt := range tests {
+		got, err := expand(tt.in, look)
+		if err != nil || got != tt.want {
+			t.Errorf("expand(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // each "line:col: message part"
+		is   error
+	}{
+		{"unset variable", "probes:\n  a:\n    type: tcp\n    addr: x${NOPE}\n",
+			[]string{"4:12: probe a: addr: environment variable NOPE is not set"}, ErrUnsetEnv},
+		{"unset variable in quotes", "probes:\n  a:\n    type: tcp\n    addr: \"${NOPE}\"\n",
+			[]string{"4:12: probe a: addr: environment variable NOPE is not set"}, ErrUnsetEnv},
+		{"literal password", "probes:\n  a:\n    type: redis\n    password: hunter2\n",
+			[]string{"4:15: probe a: password: must come from the environment"}, ErrLiteralSecret},
+		{"password as a default", "probes:\n  a:\n    type: redis\n    password: ${P:-hunter2}\n",
+			[]string{"4:15: probe a: password: must come from the environment"}, ErrLiteralSecret},
+		{"DSN with a password", "probes:\n  a:\n    type: postgres\n    dsn: postgres://u:hunter2@h/db\n",
+			[]string{"4:10: probe a: dsn: contains a password written into the file"}, ErrLiteralSecret},
+		{"DSN default with a password", "probes:\n  a:\n    type: postgres\n    dsn: ${DSN:-postgres://u:hunter2@h/db}\n",
+			[]string{"4:10: probe a: dsn: contains a password"}, ErrLiteralSecret},
+		{"keyword DSN with a password", "probes:\n  a:\n    type: postgres\n    dsn: host=h password=hunter2\n",
+			[]string{"4:10: probe a: dsn: contains a password"}, ErrLiteralSecret},
+		{"literal authorization header", "probes:\n  a:\n    type: http\n    headers: {Authorization: Bearer abc123}\n",
+			[]string{"4:30: probe a: headers: Authorization must come from the environment"}, ErrLiteralSecret},
+		{"unknown field", "probes:\n  a:\n    type: tcp\n    adress: x\n",
+			[]string{`4:5: probe a: unknown field "adress"`}, ErrUnknownField},
+		{"unknown top-level key", "probe:\n  a: {}\n",
+			[]string{`1:1: unknown top-level key "probe"`, "1:1: the catalogue has no 'probes' mapping"}, ErrUnknownField},
+		{"bad ID", "probes:\n  Bad_ID:\n    type: tcp\n",
+			[]string{`2:3: probe ID "Bad_ID" must be lowercase`}, ErrInvalid},
+		{"duplicate ID", "probes:\n  a:\n    type: tcp\n  a:\n    type: tcp\n",
+			[]string{"4:3: probe a is declared twice (first at line 2)"}, ErrInvalid},
+		{"missing type", "probes:\n  a:\n    title: A\n",
+			[]string{"2:3: probe a: type: required"}, ErrMissing},
+		{"bad timeout", "probes:\n  a:\n    type: tcp\n    timeout: soon\n",
+			[]string{"4:14: probe a: timeout: must be a duration"}, ErrInvalid},
+		{"timeout too long", "probes:\n  a:\n    type: tcp\n    timeout: 2h\n",
+			[]string{"4:14: probe a: timeout: must be more than 0 and at most 1m0s"}, ErrInvalid},
+		{"bad condition", "probes:\n  a:\n    type: tcp\n    expect:\n      - \"[STATUS] 200\"\n",
+			[]string{"5:9: probe a: expect: invalid condition: expected an operator"}, ErrInvalid},
+		{"conditions not a list", "probes:\n  a:\n    type: tcp\n    warn: \"[STATUS] == 200\"\n",
+			[]string{"4:11: probe a: warn: must be a list"}, ErrInvalid},
+		{"bad size", "probes:\n  a:\n    type: http\n    max_body: 1TB\n",
+			[]string{"4:15: probe a: max_body: must be a size"}, ErrInvalid},
+		{"bad quantile", "probes:\n  a:\n    type: prometheus\n    quantile: 95\n",
+			[]string{"4:15: probe a: quantile: must be a number from 0 to 1"}, ErrInvalid},
+		{"YAML syntax", "probes:\n  a:\n    type: tcp\n  b: c: d\n",
+			[]string{"4:1: mapping values are not allowed in this context"}, ErrSyntax},
+		{"not a mapping", "- a\n- b\n", []string{"1:1: the catalogue must be a mapping"}, ErrInvalid},
+		{"empty file", "", []string{"1:1: empty catalogue"}, ErrMissing},
+		{"probe not a mapping", "probes:\n  a: tcp\n", []string{"2:6: probe a must be a mapping"}, ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("p.yaml", []byte(tt.src), env(nil))
+			if err == nil {
+				t.Fatal("Parse accepted it")
+			}
+			if !errors.Is(err, tt.is) {
+				t.Errorf("error does not wrap %v: %v", tt.is, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), "p.yaml:"+w) {
+					t.Errorf("missing %q in:\n%v", "p.yaml:"+w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "abc123") {
+				t.Errorf("error shows the secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseReportsEveryError(t *testing.T) {
+	src := "probes:\n  a:\n    type: tcp\n    timeout: x\n  b:\n    type: tcp\n    addr: ${NOPE}\n  c:\n    nope: 1\n"
+	_, err := Parse("p.yaml", []byte(src), env(nil))
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		lines = append(lines, l[:strings.Index(l, ": ")])
+	}
+	if strings.Join(lines, " ") != "p.yaml:4:14 p.yaml:7:11 p.yaml:8:3 p.yaml:9:5" {
+		t.Errorf("errors not all reported in file order:\n%v", err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "probes.yaml")
+	if err := os.WriteFile(path, []byte("probes:\n  a:\n    type: tcp\n    addr: ${STEPCHECK_TEST_ADDR}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("STEPCHECK_TEST_ADDR", "127.0.0.1:9")
+	cat, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := cat.Probe("a"); p.Addr != "127.0.0.1:9" || cat.Path != path {
+		t.Errorf("Load = %+v", p)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.yaml")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(missing) = %v", err)
+	}
+}
+
+// FuzzParse feeds the loader arbitrary catalogues, seeded from the
+// reference catalogue and the site's own. It must never panic, and every
+// error must be a positioned *Error.
+func FuzzParse(f *testing.F) {
+	for _, p := range []string{"testdata/probes.yaml", filepath.Join("..", "..", "content", "probes.yaml")} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("probes:\n  a:\n    type: tcp\n    addr: ${X:-127.0.0.1:1}\n"))
+	f.Add([]byte("probes:\n  a: &x\n    type: tcp\n  b: *x\n"))
+	f.Add([]byte("probes: {a: {type: http, headers: {Authorization: \"Bearer ${T}\"}}}"))
+	look := env(map[string]string{"X": "127.0.0.1:2", "T": "t"})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cat, err := Parse("f.yaml", data, look)
+		if err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if !strings.HasPrefix(line, "f.yaml:") {
+					t.Fatalf("error without a position: %q", line)
+				}
+			}
+			return
+		}
+		for _, p := range cat.Probes {
+			if p.Type == "" || p.Title == "" || p.Timeout <= 0 {
+				t.Fatalf("probe %q accepted without defaults: %+v", p.ID, p)
+			}
+		}
+	})
+}
