@@ -170,3 +170,27 @@ func TestFrontMatterErrorStaysOutOfHTML(t *testing.T) {
 	assert.Equal(t, "<p>body</p>\n", string(doc.HTML))
 	require.Len(t, doc.Diagnostics, 1)
 }
+
+// FuzzConvert runs whole pages (front matter and every extension together)
+// through the converter: it must never panic, and every diagnostic must
+// point inside the page.
+func FuzzConvert(f *testing.F) {
+	files, _ := filepath.Glob("../../content/*/*.md")
+	more, _ := filepath.Glob("../../content/*.md")
+	for _, p := range append(files, more...) {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("---\ntitle: [\n---\n{{< x >}} {probe:a}\n```template\n{{"))
+	c := testConverter()
+	f.Fuzz(func(t *testing.T, src []byte) {
+		doc, err := c.Convert("f.md", src)
+		require.NoError(t, err)
+		lines := strings.Count(string(src), "\n") + 1
+		for _, d := range doc.Diagnostics {
+			assert.True(t, d.Line >= 1 && d.Line <= lines+1, "line %d of %d: %s", d.Line, lines, d)
+			assert.Positive(t, d.Col)
+		}
+	})
+}

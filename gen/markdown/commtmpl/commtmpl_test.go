@@ -1,0 +1,91 @@
+package commtmpl
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/stepcheck/stepcheck/gen/diag"
+)
+
+type result struct {
+	html     string
+	fields   []Field
+	blocks   []*Block
+	problems []diag.Problem
+}
+
+func convert(t testing.TB, src []byte) result {
+	md := goldmark.New(goldmark.WithExtensions(New(Options{})))
+	pc := parser.NewContext()
+	root := md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
+	var r result
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if b, ok := n.(*Block); ok && entering {
+			r.blocks = append(r.blocks, b)
+			r.problems = append(r.problems, b.Problems()...)
+		}
+		return ast.WalkContinue, nil
+	})
+	var buf bytes.Buffer
+	require.NoError(t, md.Renderer().Render(&buf, src, root))
+	r.html, r.fields = buf.String(), Fields(pc)
+	return r
+}
+
+func TestFieldsAreSharedAndTyped(t *testing.T) {
+	r := convert(t, []byte("```template id=a title=\"A\"\n{{severity}} {{who:select(Ann|Bob)}} {{probe.api-live}}\n```\n\n```template\n{{who}} {{started}} {{notes:long}}\n```\n"))
+	require.Empty(t, r.problems)
+	require.Len(t, r.blocks, 2)
+	assert.Equal(t, "a", r.blocks[0].ID)
+	assert.Equal(t, "template-2", r.blocks[1].ID, "a template without an id gets one from its position")
+	var got []string
+	for _, f := range r.fields {
+		got = append(got, f.Name+":"+f.Type.String())
+	}
+	assert.Equal(t, []string{"severity:select(SEV-1|SEV-2|SEV-3|SEV-4)", "who:select(Ann|Bob)", "probe.api-live:auto", "started:time", "notes:long"}, got)
+	assert.Equal(t, "api-live", r.blocks[0].ProbeUses()[0].ID)
+}
+
+func TestTemplateTextIsEscaped(t *testing.T) {
+	r := convert(t, []byte("```template id=x\n<script>alert(1)</script> {{title}} & \"q\"\n```\n"))
+	assert.Contains(t, r.html, "&lt;script&gt;alert(1)&lt;/script&gt; <span class=\"sc-field\" data-field=\"title\">{{title}}</span> &amp; &quot;q&quot;")
+	assert.NotContains(t, r.html, "<script>")
+}
+
+func FuzzTemplate(f *testing.F) {
+	files, _ := filepath.Glob("../../../content/*/*.md")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte("```template")) {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("```template id=a title=\"x\n{{a:select(|)}}{{b:select(x|x)}}{{probe.}}{{"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		r := convert(t, src)
+		for _, p := range r.problems {
+			assert.True(t, p.Offset >= 0 && p.Offset <= len(src), "offset %d in %d bytes", p.Offset, len(src))
+			assert.NotEmpty(t, p.Message)
+		}
+		for _, fl := range r.fields {
+			assert.True(t, namePattern.MatchString(fl.Name) || strings.HasPrefix(fl.Name, ProbePrefix), fl.Name)
+		}
+		// Template text never becomes markup: the only tags are ours.
+		for _, b := range r.blocks {
+			for _, p := range b.Parts {
+				if p.Text != "" && strings.ContainsAny(p.Text, "<>") {
+					assert.NotContains(t, r.html, p.Text)
+				}
+			}
+		}
+	})
+}
