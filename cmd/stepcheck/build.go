@@ -71,6 +71,10 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "stepcheck lint: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
 	var diags diag.List
 	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: true}, &diags)
 	printDiagnostics(stdout, &diags)
