@@ -112,13 +112,17 @@ var addressLike = regexp.MustCompile(
 		`|\b[a-zA-Z0-9][a-zA-Z0-9.-]*:\d{1,5}\b` +
 		`|\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}\b`)
 
+// redactedPort catches the port left behind when a host was a secret.
+var redactedPort = regexp.MustCompile(`\[redacted\]:\d{1,5}\b`)
+
 // String returns s with every secret and every address-like token replaced
 // by "[redacted]".
 func (r *Redactor) String(s string) string {
+	s = addressLike.ReplaceAllString(s, "[redacted]")
 	for _, sec := range r.secrets {
 		s = strings.ReplaceAll(s, sec, "[redacted]")
 	}
-	return addressLike.ReplaceAllString(s, "[redacted]")
+	return redactedPort.ReplaceAllString(s, "[redacted]")
 }
 
 // secretsOf lists what must never appear in a log line about p: every target
