@@ -13,7 +13,9 @@ import (
 	"github.com/stepcheck/stepcheck/gen/markdown"
 )
 
-func page(fm string) *fstest.MapFile { return &fstest.MapFile{Data: []byte("---\n" + fm + "\n---\nbody\n")} }
+func page(fm string) *fstest.MapFile {
+	return &fstest.MapFile{Data: []byte("---\n" + fm + "\n---\nbody\n")}
+}
 
 func load(t *testing.T, fsys fstest.MapFS, opts Options) (*Site, []diag.Diagnostic) {
 	t.Helper()
@@ -33,7 +35,7 @@ func TestTreeOrderAndURLs(t *testing.T) {
 		"content/ops/deep/inner.md":   page("title: Inner"),
 		"content/ops/wip.md":          page("title: WIP\ndraft: true"),
 		"content/ops/notes.txt":       &fstest.MapFile{Data: []byte("ignored")},
-		"content/_drafts/ignored.md":   page("title: Ignored"),
+		"content/_drafts/ignored.md":  page("title: Ignored"),
 		"content/ops/.hidden/x.md":    page("title: Hidden"),
 		"content/plain/first-page.md": &fstest.MapFile{Data: []byte("# From the heading\n\ntext\n")},
 	}, Options{})

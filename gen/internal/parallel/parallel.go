@@ -8,8 +8,11 @@ import (
 
 // For calls f(i) for every i in [0, n), on GOMAXPROCS workers, and returns
 // when all calls have. f must be safe to call concurrently.
-func For(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+func For(n int, f func(i int)) { ForN(n, runtime.GOMAXPROCS(0), f) }
+
+// ForN is For with a given number of workers, for work that waits on I/O.
+func ForN(n, workers int, f func(i int)) {
+	workers = max(1, min(workers, n))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range workers {
