@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -77,9 +78,22 @@ func writeTree(dir, previous string, files map[string][]byte) error {
 			errs[i] = err
 			return
 		}
-		errs[i] = os.WriteFile(p, files[names[i]], 0o644)
+		errs[i] = writeOrLink(p, filepath.Join(previous, filepath.FromSlash(names[i])), files[names[i]])
 	})
 	return errors.Join(errs...)
+}
+
+// writeOrLink writes b to p, or hard-links p to the previous site's copy
+// when that already holds exactly b. A rebuild usually changes few pages,
+// and a link costs the filesystem far less than a new file; the new tree is
+// still complete on its own, so the swap stays atomic.
+func writeOrLink(p, prev string, b []byte) error {
+	if old, err := os.ReadFile(prev); err == nil && bytes.Equal(old, b) {
+		if err := os.Link(prev, p); err == nil {
+			return nil
+		}
+	}
+	return os.WriteFile(p, b, 0o644)
 }
 
 // swap puts dir in place of dest and returns the path now holding the old
