@@ -3,6 +3,8 @@ package server
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/stepcheck/stepcheck/probe-api/api"
 )
 
 // metrics are the server's Prometheus metrics. Labels carry probe IDs and
@@ -18,6 +20,15 @@ type metrics struct {
 	waitShared  prometheus.Counter
 	limited     prometheus.Counter
 	sharedUp    prometheus.Gauge
+	byStatus    map[api.Status]prometheus.Counter
+}
+
+// served returns the results counter for a status, resolved once.
+func (m *metrics) served(st api.Status) prometheus.Counter {
+	if c, ok := m.byStatus[st]; ok {
+		return c
+	}
+	return m.results.WithLabelValues(string(st))
 }
 
 func newMetrics() *metrics {
@@ -51,6 +62,10 @@ func newMetrics() *metrics {
 		Name: "stepcheck_probe_shared_cache_up",
 		Help: "1 when the shared (Redis) cache is in use, 0 when this replica fell back to its local cache.",
 	})
+	m.byStatus = map[api.Status]prometheus.Counter{}
+	for _, st := range []api.Status{api.StatusUp, api.StatusDegraded, api.StatusDown, api.StatusUnknown} {
+		m.byStatus[st] = m.results.WithLabelValues(string(st))
+	}
 	m.cacheLocal, m.cacheShared = hits.WithLabelValues("local"), hits.WithLabelValues("shared")
 	m.waitLocal, m.waitShared = waits.WithLabelValues("local"), waits.WithLabelValues("shared")
 	m.reg.MustRegister(m.checks, m.duration, m.results, hits, waits, m.limited,

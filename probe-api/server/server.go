@@ -197,14 +197,14 @@ func (s *Server) routes() http.Handler {
 // api wraps an /api/ handler with CORS and the token.
 func (s *Server) api(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h := w.Header()
+		h["Cache-Control"] = noStore
+		h["X-Content-Type-Options"] = noSniff
 		if origin := r.Header.Get("Origin"); origin != "" {
 			if !s.originAllowed(origin, r) {
 				s.error(w, r, errorf(EFORBIDDEN, "origin not allowed"))
 				return
 			}
-			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Add("Vary", "Origin")
 			if r.Method == http.MethodOptions {
@@ -267,12 +267,12 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		// The client went away; the run goes on for the others.
 		return
 	}
-	s.m.results.WithLabelValues(string(e.res.Status)).Inc()
+	s.m.served(e.res.Status).Inc()
 	age := time.Since(e.res.CheckedAt).Milliseconds()
 	if age < 0 {
 		age = 0
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonType
 	w.WriteHeader(http.StatusOK)
 	b := make([]byte, 0, len(e.head)+len(e.tail)+20)
 	b = append(b, e.head...)
@@ -322,6 +322,14 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.json(w, errorStatus(code), api.Error{Code: code, Message: errorMessage(err)})
 }
+
+// Header values set on every API response. They are shared and must not be
+// modified.
+var (
+	noStore  = []string{"no-store"}
+	noSniff  = []string{"nosniff"}
+	jsonType = []string{"application/json"}
+)
 
 // entry is a result and its JSON split around age_ms, so a cached answer
 // costs no encoding.

@@ -34,7 +34,7 @@ type target struct {
 	reqs  int
 }
 
-func newTarget(t *testing.T, gated bool) *target {
+func newTarget(t testing.TB, gated bool) *target {
 	tg := &target{hit: make(chan struct{}, 1)}
 	if gated {
 		tg.gate = make(chan struct{})
@@ -61,7 +61,7 @@ func (tg *target) requests() int {
 	return tg.reqs
 }
 
-func catalogue(t *testing.T, src string, env map[string]string) *config.Catalogue {
+func catalogue(t testing.TB, src string, env map[string]string) *config.Catalogue {
 	t.Helper()
 	cat, err := config.Parse("probes.yaml", []byte(src), func(k string) (string, bool) {
 		v, ok := env[k]
@@ -73,7 +73,7 @@ func catalogue(t *testing.T, src string, env map[string]string) *config.Catalogu
 	return cat
 }
 
-func httpCatalogue(t *testing.T, url string) *config.Catalogue {
+func httpCatalogue(t testing.TB, url string) *config.Catalogue {
 	return catalogue(t, `probes:
   web:
     title: Web
