@@ -43,7 +43,14 @@ func (s *Server) result(ctx context.Context, p *check.Probe) (*entry, error) {
 // run is the one run of a flight: through Redis in shared mode while Redis
 // works, and locally otherwise.
 func (s *Server) run(p *check.Probe, key string) *entry {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		res, _ := p.NotRun("probe server shutting down", context.Canceled)
+		return newEntry(res)
+	}
 	s.runs.Add(1)
+	s.mu.Unlock()
 	defer s.runs.Done()
 	if s.shared != nil && s.shared.usable(time.Now()) {
 		if e, ok := s.runShared(s.base, p, key); ok {

@@ -100,6 +100,8 @@ type Server struct {
 
 	base   context.Context
 	cancel context.CancelFunc
+	mu     sync.Mutex // guards closed and runs.Add against Close
+	closed bool
 	runs   sync.WaitGroup
 }
 
@@ -174,6 +176,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Close stops runs in flight, waits for them, and closes the registry if
 // the Server created it. Requests after Close get unknown results.
 func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.cancel()
 	s.runs.Wait()
 	if s.ownsReg {

@@ -685,3 +685,22 @@ func total(c prometheus.Collector) float64 {
 	}
 	return sum
 }
+
+func TestAfterCloseChecksAreUnknown(t *testing.T) {
+	tg := newTarget(t, false)
+	s, err := New(httpCatalogue(t, tg.srv.URL), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodPost, api.CheckPath("web"), nil))
+	if r := decode(t, w.Body.Bytes()); r.Status != api.StatusUnknown || r.Detail != "probe server shutting down" {
+		t.Errorf("after Close: %s", w.Body.String())
+	}
+	if tg.conns.Count() != 0 {
+		t.Error("a check ran after Close")
+	}
+}
