@@ -96,7 +96,9 @@ func TestRunResultShape(t *testing.T) {
 }
 
 func TestDescribe(t *testing.T) {
-	opErr := func(e error) error { return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", e)} }
+	opErr := func(e error) error {
+		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", e)}
+	}
 	tests := []struct {
 		err  error
 		want string
