@@ -272,8 +272,11 @@ func Load(path string) (*Catalogue, error) {
 const maxFile = 4 << 20
 
 // Parse parses a catalogue from data; path only labels errors. lookup finds
-// environment variables (os.LookupEnv in production; a map in tests). The
-// error, when not nil, joins one *Error per problem, in file order.
+// environment variables (os.LookupEnv in production; a map in tests). A nil
+// lookup means no environment: every reference expands to its default or to
+// nothing, without error, which lets a linter check the file's structure,
+// conditions and secret rules where the secrets are not set. The error, when
+// not nil, joins one *Error per problem, in file order.
 func Parse(path string, data []byte, lookup LookupEnv) (*Catalogue, error) {
 	d := &decoder{path: path, lookup: lookup}
 	cat := d.catalogue(data)

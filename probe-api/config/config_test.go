@@ -252,3 +252,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseWithoutEnvironment(t *testing.T) {
+	src := "probes:\n  a:\n    type: postgres\n    dsn: ${PG_DSN}\n    check: ready\n  b:\n    type: redis\n    password: hunter2\n"
+	_, err := Parse("p.yaml", []byte(src), nil)
+	if errors.Is(err, ErrUnsetEnv) || !errors.Is(err, ErrLiteralSecret) {
+		t.Errorf("nil lookup: %v", err)
+	}
+	cat, err := Parse("p.yaml", []byte(src[:strings.Index(src, "  b:")]), nil)
+	if err != nil || cat.Probes[0].DSN != "" {
+		t.Errorf("nil lookup: %v", err)
+	}
+}
