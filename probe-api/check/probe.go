@@ -64,10 +64,6 @@ func (p *Probe) Timeout() time.Duration { return p.spec.Timeout }
 // Fingerprint returns the declaration's fingerprint (config.Probe.Fingerprint).
 func (p *Probe) Fingerprint() string { return p.spec.Fingerprint() }
 
-// Redact removes the probe's targets and secrets, and anything that looks
-// like an address, from s, for log lines.
-func (p *Probe) Redact(s string) string { return p.redact.String(s) }
-
 // Run checks the probe once, under a deadline of Timeout from now, and
 // returns its result with AgeMS 0. Run returns by the deadline even if the
 // Checker ignores its context; the Checker's goroutine then finishes on its
