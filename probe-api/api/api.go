@@ -1,11 +1,9 @@
 // Package api holds the probe API's wire types and paths.
 //
-// It imports only the standard library, and only small parts of it, because
+// It imports nothing at all, not even time, because
 // the browser widgets (GOOS=js GOARCH=wasm) import it and every import counts
 // against the wasm size budget. It has no fmt and no net/http on purpose.
 package api
-
-import "time"
 
 // Status is the outcome of one probe check.
 type Status string
@@ -32,6 +30,10 @@ const (
 	SeverityExpect Severity = "expect"
 	SeverityWarn   Severity = "warn"
 )
+
+// TimeFormat is the layout of Result.CheckedAt for Go's time package:
+// RFC 3339 in UTC with milliseconds, which JavaScript's Date parses.
+const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 // PathProbes is the path of the catalogue listing (GET).
 const PathProbes = "/api/v1/probes"
@@ -96,8 +98,10 @@ type Result struct {
 	Status Status `json:"status"`
 	// LatencyMS is how long the check took against its target.
 	LatencyMS int64 `json:"latency_ms"`
-	// CheckedAt is when the check finished.
-	CheckedAt time.Time `json:"checked_at"`
+	// CheckedAt is when the check finished, in UTC, formatted with
+	// TimeFormat. It is a string, not a time.Time, because importing the
+	// time package costs the browser widgets 35 KB of their 500 KB budget.
+	CheckedAt string `json:"checked_at"`
 	// AgeMS is how old the result was when it was served: 0 for a fresh run,
 	// up to the cache window for a cached one.
 	AgeMS int64 `json:"age_ms"`

@@ -103,7 +103,7 @@ func (p *Probe) Run(ctx context.Context) (api.Result, error) {
 // show.
 func (p *Probe) NotRun(detail string, cause error) (api.Result, error) {
 	return api.Result{
-		ID: p.spec.ID, Status: api.StatusUnknown, CheckedAt: time.Now().UTC(),
+		ID: p.spec.ID, Status: api.StatusUnknown, CheckedAt: time.Now().UTC().Format(api.TimeFormat),
 		Detail: detail, Conditions: []api.Condition{},
 	}, fmt.Errorf("%w: %w", ErrNotRun, cause)
 }
@@ -119,7 +119,7 @@ func (p *Probe) evaluate(obs *Observation, err error, elapsed time.Duration, now
 		ID:         p.spec.ID,
 		Status:     api.StatusUp,
 		LatencyMS:  elapsed.Milliseconds(),
-		CheckedAt:  now.UTC(),
+		CheckedAt:  now.UTC().Format(api.TimeFormat),
 		Detail:     obs.Detail,
 		Conditions: make([]api.Condition, 0, len(p.expect)+len(p.warn)),
 	}

@@ -273,7 +273,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.m.served(e.res.Status).Inc()
-	age := time.Since(e.res.CheckedAt).Milliseconds()
+	age := time.Since(e.at).Milliseconds()
 	if age < 0 {
 		age = 0
 	}
@@ -339,7 +339,9 @@ var (
 // entry is a result and its JSON split around age_ms, so a cached answer
 // costs no encoding.
 type entry struct {
-	res        api.Result
+	res api.Result
+	// at is res.CheckedAt parsed, for the age and the cache window.
+	at         time.Time
 	head, tail []byte
 }
 
@@ -352,7 +354,11 @@ func newEntry(res api.Result) *entry {
 	b := buf.Bytes()
 	const field = `"age_ms":0`
 	i := bytes.Index(b, []byte(field)) + len(field) - 1
-	return &entry{res: res, head: b[:i], tail: b[i+1:]}
+	at, err := time.Parse(api.TimeFormat, res.CheckedAt)
+	if err != nil {
+		at = time.Now() // a result from an older replica in shared mode
+	}
+	return &entry{res: res, at: at, head: b[:i], tail: b[i+1:]}
 }
 
 // localCache holds the latest result per probe key. It is safe for
@@ -369,7 +375,7 @@ func (c *localCache) get(key string, window time.Duration, now time.Time) (*entr
 	c.mu.RLock()
 	e, ok := c.entries[key]
 	c.mu.RUnlock()
-	if !ok || now.Sub(e.res.CheckedAt) >= window {
+	if !ok || now.Sub(e.at) >= window {
 		return nil, false
 	}
 	return e, true

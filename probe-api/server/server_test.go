@@ -141,7 +141,7 @@ func TestCheckAndCache(t *testing.T) {
 	}
 	_, b, _ = post(t, nil, hs.URL+api.CheckPath("web"), nil)
 	second := decode(t, b)
-	if !second.CheckedAt.Equal(first.CheckedAt) || second.AgeMS < 0 {
+	if second.CheckedAt != first.CheckedAt || second.AgeMS < 0 {
 		t.Errorf("second check was not the cached one: %s", b)
 	}
 	if tg.requests() != 1 || total(s.m.cacheLocal) != 1 {
