@@ -190,6 +190,7 @@ func (s *Server) Close() error {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(api.PathProbes, s.api(http.HandlerFunc(s.handleList)))
+	mux.Handle(api.PathProbes+"/{id}", s.api(http.HandlerFunc(s.handleProbe)))
 	mux.Handle(api.PathProbes+"/{id}/check", s.api(http.HandlerFunc(s.handleCheck)))
 	mux.HandleFunc(api.PathHealth, s.handleHealth)
 	mux.Handle(api.PathMetrics, promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
@@ -248,6 +249,23 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.json(w, http.StatusOK, api.ProbeList{Probes: s.set.Load().Public()})
+}
+
+// handleProbe describes one probe. Pages link each probe's label here, so
+// a reader without JavaScript learns what the probe checks; it runs nothing.
+func (s *Server) handleProbe(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		s.error(w, r, errorf(EMETHOD, "use GET; POST to .../check runs the probe"))
+		return
+	}
+	id := r.PathValue("id")
+	for _, p := range s.set.Load().Public() {
+		if p.ID == id {
+			s.json(w, http.StatusOK, p)
+			return
+		}
+	}
+	s.error(w, r, errorf(ENOTFOUND, "no such probe"))
 }
 
 func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
