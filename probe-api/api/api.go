@@ -32,8 +32,10 @@ const (
 )
 
 // TimeFormat is the layout of Result.CheckedAt for Go's time package:
-// RFC 3339 in UTC with milliseconds, which JavaScript's Date parses.
-const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
+// RFC 3339 in UTC with as many fractional digits as needed (Go's
+// RFC3339Nano). Full precision lets servers compute a result's age exactly
+// from the string alone.
+const TimeFormat = "2006-01-02T15:04:05.999999999Z07:00"
 
 // PathProbes is the path of the catalogue listing (GET).
 const PathProbes = "/api/v1/probes"
