@@ -4,9 +4,18 @@ BIN     := bin/stepcheck
 ADDR    ?= 127.0.0.1:1313
 FUZZTIME ?= 10s
 
-.PHONY: build serve test test-short fuzz bench bench-probe lint clean vet stepcheck
+WASM_DIST := wasm/dist/files/widgets.wasm
+WASM_SRC  := $(shell find wasm probe-api/api -name '*.go' -not -path 'wasm/e2e/*' -not -name '*_test.go' 2>/dev/null)
 
-stepcheck:
+.PHONY: build serve test test-short test-wasm fuzz bench bench-probe lint clean vet stepcheck wasm
+
+## wasm: build the page widgets (embedded into the stepcheck binary)
+wasm: $(WASM_DIST)
+
+$(WASM_DIST): $(WASM_SRC)
+	$(GO) run ./wasm/dist/pack
+
+stepcheck: $(WASM_DIST)
 	$(GO) build -o $(BIN) ./cmd/stepcheck
 
 ## build: build the site from content/ into public/
@@ -19,8 +28,12 @@ serve: build
 	python3 -m http.server --bind $(word 1,$(subst :, ,$(ADDR))) --directory public $(word 2,$(subst :, ,$(ADDR)))
 
 ## test: vet, then every test (PostgreSQL, Redis and Chromium tests included)
-test: vet
+test: vet test-wasm
 	$(GO) test -count=1 ./...
+
+## test-wasm: the widgets' DOM glue under Node, with Go's go_js_wasm_exec
+test-wasm:
+	PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 ./wasm/
 
 test-short:
 	$(GO) test -short ./...
@@ -29,6 +42,7 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm ./wasm/form ./wasm/status ./wasm/store ./probe-api/api
 
 ## fuzz: run each fuzz target for $(FUZZTIME)
 fuzz:
@@ -53,4 +67,5 @@ lint: stepcheck
 
 clean:
 	rm -rf bin .bench
+	find wasm/dist/files -mindepth 1 ! -name README.md -delete
 	find public -mindepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null || true

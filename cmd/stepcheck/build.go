@@ -10,6 +10,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/site"
+	"github.com/stepcheck/stepcheck/wasm/dist"
 )
 
 // siteFlags are the flags build and lint share.
@@ -47,10 +48,13 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	var diags diag.List
-	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: *noMinify}, &diags)
+	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: *noMinify, Widgets: dist.FS()}, &diags)
 	printDiagnostics(stderr, &diags)
 	if err != nil {
 		return failed(stderr, "build", err)
+	}
+	for _, note := range out.Notes {
+		fmt.Fprintf(stderr, "stepcheck build: note: %s\n", note)
 	}
 	publishStart := time.Now()
 	if err := site.Publish(*dest, out.Files); err != nil {

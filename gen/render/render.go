@@ -125,6 +125,10 @@ type SiteData struct {
 	assets   map[string]string
 }
 
+// Widget returns the URL of a widget file (widgets.wasm, wasm_exec.js), or
+// "" when the site was built without widgets.
+func (s SiteData) Widget(name string) string { return s.assets[name] }
+
 // Asset returns the published URL of a theme static file (content-hashed).
 func (s SiteData) Asset(name string) (string, error) {
 	u, ok := s.assets[name]

@@ -26,6 +26,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/markdown"
 	"github.com/stepcheck/stepcheck/gen/render"
 	"github.com/stepcheck/stepcheck/themes"
+	"github.com/stepcheck/stepcheck/wasm/dist"
 )
 
 // Options say what to build.
@@ -38,6 +39,10 @@ type Options struct {
 	Drafts bool
 	// NoMinify skips minification (for debugging themes).
 	NoMinify bool
+	// Widgets holds the built page widgets (see wasm/dist): widgets.wasm,
+	// optional .br and .gz copies, and wasm_exec.js. Without widgets.wasm
+	// the site is built without them and Output.Notes says so.
+	Widgets fs.FS
 }
 
 // Output is a built site, in memory: file paths (slash-separated, relative
@@ -48,6 +53,8 @@ type Output struct {
 	// Pages and Sections count what was rendered, for the summary.
 	Pages, Sections int
 	Duration        time.Duration
+	// Notes are remarks about the build that are not content problems.
+	Notes []string
 }
 
 // ThemeDir is where a site may keep its own copy of the theme.
@@ -93,6 +100,12 @@ func Build(ctx context.Context, opts Options, diags *diag.List) (*Output, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := publishWidgets(opts.Widgets, out.Files, assets); err != nil {
+		return nil, err
+	}
+	if _, ok := assets[dist.Wasm]; !ok {
+		out.Notes = append(out.Notes, "widgets.wasm is not built, so pages have no live widgets; run make wasm (or make build)")
+	}
 	for name, rel := range assets {
 		assets[name] = cfg.BasePath() + rel
 	}
@@ -124,6 +137,43 @@ func Build(ctx context.Context, opts Options, diags *diag.List) (*Output, error)
 	out.Sections = site.Sections()
 	out.Duration = time.Since(start)
 	return out, nil
+}
+
+// publishWidgets copies widgets.wasm (with its precompressed copies) and
+// wasm_exec.js under content-hashed names, and records their URLs in assets
+// under dist.Wasm and dist.WasmExec.
+func publishWidgets(widgets fs.FS, files map[string][]byte, assets map[string]string) error {
+	if widgets == nil {
+		return nil
+	}
+	wasm, err := fs.ReadFile(widgets, dist.Wasm)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	exec, err := fs.ReadFile(widgets, dist.WasmExec)
+	if err != nil {
+		return fmt.Errorf("widgets: %s is missing beside %s: %w", dist.WasmExec, dist.Wasm, err)
+	}
+	name := "assets/widgets." + hash(wasm) + ".wasm"
+	files[name] = wasm
+	for _, ext := range []string{".br", ".gz"} {
+		if b, err := fs.ReadFile(widgets, dist.Wasm+ext); err == nil {
+			files[name+ext] = b
+		}
+	}
+	execName := "assets/wasm_exec." + hash(exec) + ".js"
+	files[execName] = exec
+	assets[dist.Wasm] = name
+	assets[dist.WasmExec] = execName
+	return nil
+}
+
+func hash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:10]
 }
 
 func loadTheme(source string, diags *diag.List) *render.Theme {
@@ -166,8 +216,7 @@ func publishStatic(static fs.FS, min *minifier, files map[string][]byte) (map[st
 		if b, err = min.bytes(mediaType, b); err != nil {
 			return fmt.Errorf("theme static %s: %w", p, err)
 		}
-		sum := sha256.Sum256(b)
-		name := "assets/" + strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:])[:10] + ext
+		name := "assets/" + strings.TrimSuffix(p, ext) + "." + hash(b) + ext
 		files[name] = b
 		assets[p] = name
 		return nil

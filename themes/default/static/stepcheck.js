@@ -56,4 +56,35 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
+
+  // The widgets (Go compiled to WebAssembly) start after the page has
+  // painted, so reading never waits for them; if they fail to load the page
+  // stays fully readable.
+  function startWidgets() {
+    var b = document.body, wasm = b.getAttribute("data-wasm"), exec = b.getAttribute("data-wasm-exec");
+    if (!wasm || !exec || !window.WebAssembly) return;
+    var root = document.documentElement;
+    root.setAttribute("data-widgets-start-ms", Math.round(performance.now()));
+    var s = document.createElement("script");
+    s.src = exec;
+    s.onload = function () {
+      var go = new window.Go();
+      var slow = function () {
+        return fetch(wasm).then(function (r) { return r.arrayBuffer(); })
+          .then(function (buf) { return WebAssembly.instantiate(buf, go.importObject); });
+      };
+      var load = WebAssembly.instantiateStreaming
+        ? WebAssembly.instantiateStreaming(fetch(wasm), go.importObject).catch(slow)
+        : slow();
+      load.then(function (r) { go.run(r.instance); })
+        .catch(function () { root.setAttribute("data-widgets", "failed"); });
+    };
+    s.onerror = function () { root.setAttribute("data-widgets", "failed"); };
+    document.head.appendChild(s);
+  }
+  function afterPaint() {
+    (window.requestIdleCallback || function (f) { setTimeout(f, 1); })(startWidgets);
+  }
+  if (document.readyState === "complete") afterPaint();
+  else window.addEventListener("load", afterPaint);
 })();

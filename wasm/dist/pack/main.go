@@ -1,0 +1,26 @@
+// Command pack builds the page widgets for the browser: it compiles ./wasm
+// with GOOS=js GOARCH=wasm, copies the matching wasm_exec.js from the Go
+// that built it, and writes brotli and gzip copies for servers that serve
+// precompressed files. `make wasm` runs it; so do the browser tests.
+//
+//	go run ./wasm/dist/pack [-o wasm/dist/files]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/stepcheck/stepcheck/wasm/dist/pack/packer"
+)
+
+func main() {
+	out := flag.String("o", "wasm/dist/files", "directory to write the widget files into")
+	flag.Parse()
+	sizes, err := packer.Pack(".", *out)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pack:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("widgets.wasm: %d bytes, %d brotli, %d gzip\n", sizes.Raw, sizes.Brotli, sizes.Gzip)
+}

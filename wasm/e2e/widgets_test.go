@@ -1,0 +1,153 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const fixture = "testdata/site"
+
+// openIncidentPage builds the fixture with the real widgets, serves it with
+// the probe API on the same origin, and opens the incident page once the
+// widgets are running.
+func openIncidentPage(t *testing.T) (ctx context.Context, tg *target, base string) {
+	t.Helper()
+	chromium(t) // skip early, before building anything
+	tg = newTarget(t)
+	public := buildSite(t, fixture)
+	hs, _ := serveSite(t, fixture, public, map[string]string{"E2E_TARGET": tg.srv.URL})
+	c := newPage(t, hs.URL)
+	within(t, c, chromedp.Navigate(hs.URL+"/ops/incident/"))
+	until(t, c, `document.documentElement.dataset.widgets === "ready"`)
+	return c, tg, hs.URL
+}
+
+func TestCheckNowShowsUpThenDown(t *testing.T) {
+	ctx, tg, _ := openIncidentPage(t)
+	probe := `document.querySelector('.sc-checked .sc-probe[data-probe="web-live"]')`
+
+	assert.Equal(t, "unchecked", eval[string](t, ctx, probe+`.dataset.state`))
+	height := eval[float64](t, ctx, probe+`.querySelector(".sc-check").getBoundingClientRect().height`)
+	assert.GreaterOrEqual(t, height, 48.0, "Check now is a 48 px tap target")
+
+	within(t, ctx, chromedp.Click(chromedp.CSS(`.sc-checked .sc-probe[data-probe="web-live"] .sc-check`)))
+	until(t, ctx, probe+`.dataset.state === "up"`)
+	assert.Equal(t, "up", eval[string](t, ctx, probe+`.querySelector(".sc-state").textContent`), "state in words, not colour alone")
+	assert.Regexp(t, `^\d+ ms · checked (just now|\d+ s ago)$`, eval[string](t, ctx, probe+`.querySelector(".sc-meta").textContent`))
+	assert.Equal(t, "up", eval[string](t, ctx, `document.querySelector('p .sc-probe[data-probe="web-live"]').dataset.state`),
+		"every reference to the probe on the page shows the result")
+
+	tg.setDown(true)
+	within(t, ctx, chromedp.Click(chromedp.CSS(`.sc-checked .sc-probe[data-probe="web-live"] .sc-check`)))
+	until(t, ctx, probe+`.dataset.state === "down"`)
+	failing := eval[string](t, ctx, probe+`.querySelector(".sc-failing").textContent`)
+	assert.Contains(t, failing, "[STATUS] (503) == 200", "the failing condition shows its actual value")
+	assert.Contains(t, failing, "[BODY].status (failing) == ok")
+}
+
+func TestProbeAPIUnreachable(t *testing.T) {
+	chromium(t)
+	tg := newTarget(t)
+	public := buildSite(t, fixture)
+	hs, _ := serveSite(t, fixture, public, map[string]string{"E2E_TARGET": tg.srv.URL})
+	ctx := newPage(t, hs.URL)
+	within(t, ctx, chromedp.Navigate(hs.URL+"/ops/incident/"))
+	until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
+	hs.CloseClientConnections()
+	hs.Config.SetKeepAlivesEnabled(false)
+	// Take the API away: the page is loaded, the server stops answering.
+	hs.Listener.Close()
+	within(t, ctx, chromedp.Click(chromedp.CSS(`.sc-checked .sc-check`)))
+	until(t, ctx, `document.querySelector('.sc-checked .sc-probe').dataset.state === "unreachable"`)
+	assert.Equal(t, "probe API unreachable", eval[string](t, ctx, `document.querySelector('.sc-checked .sc-state').textContent`))
+}
+
+func TestTemplateFillsAndCopiesExactText(t *testing.T) {
+	ctx, _, _ := openIncidentPage(t)
+	within(t, ctx,
+		chromedp.SetValue(chromedp.CSS(`#sc-f-severity`), "SEV-1"),
+		chromedp.SendKeys(chromedp.CSS(`#sc-f-title`), "Checkout down"),
+	)
+	eval[bool](t, ctx, `(() => { const s = document.querySelector('#sc-f-severity'); s.dispatchEvent(new Event('input', {bubbles: true})); return true })()`)
+	within(t, ctx,
+		chromedp.SetValue(chromedp.CSS(`#sc-f-status`), "Investigating"),
+	)
+	eval[bool](t, ctx, `(() => { document.querySelector('#sc-f-status').dispatchEvent(new Event('input', {bubbles: true})); return true })()`)
+	want := "🚨 SEV-1 INCIDENT: Checkout down\n- Status: Investigating\n- Web: {{probe.web-live}}\n"
+	until(t, ctx, `document.querySelector('#tpl-start code').textContent === `+jsString(want))
+
+	// The Copy button above the template puts exactly that text on the clipboard.
+	within(t, ctx, chromedp.Click(chromedp.CSS(`#tpl-start .code-bar .copy`)))
+	until(t, ctx, `document.querySelector('#tpl-start .code-bar .copy').textContent === "Copied"`)
+	assert.Equal(t, want, eval[string](t, ctx, `navigator.clipboard.readText()`))
+}
+
+func TestCommandVariableFillsEveryCommand(t *testing.T) {
+	ctx, _, _ := openIncidentPage(t)
+	within(t, ctx, chromedp.SendKeys(chromedp.CSS(`#sc-v-SUSPICIOUS_IP`), "203.0.113.9"))
+	until(t, ctx, `document.querySelector('pre.sc-vars code').textContent.includes("iptables -A INPUT -s 203.0.113.9 -j DROP")`)
+	within(t, ctx, chromedp.Click(chromedp.CSS(`.code-bar:has(+ pre.sc-vars) .copy`)))
+	until(t, ctx, `document.querySelector('.code-bar:has(+ pre.sc-vars) .copy').textContent === "Copied"`)
+	assert.Equal(t, "iptables -A INPUT -s 203.0.113.9 -j DROP\n", eval[string](t, ctx, `navigator.clipboard.readText()`))
+}
+
+func TestChecklistTickSurvivesReload(t *testing.T) {
+	ctx, _, _ := openIncidentPage(t)
+	first := `document.querySelectorAll('.content li > input[type=checkbox]')[0]`
+	assert.False(t, eval[bool](t, ctx, first+`.disabled`), "checklists are real checkboxes")
+	within(t, ctx, chromedp.Click(chromedp.CSS(`.content li > input[type=checkbox]`)))
+	until(t, ctx, first+`.parentNode.querySelector(".sc-ticked").textContent.startsWith(" ticked ")`)
+
+	within(t, ctx, chromedp.Reload())
+	until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
+	assert.True(t, eval[bool](t, ctx, first+`.checked`), "the tick is still there after a reload")
+	assert.False(t, eval[bool](t, ctx, `document.querySelectorAll('.content li > input[type=checkbox]')[1].checked`))
+}
+
+func TestHostileValuesStayText(t *testing.T) {
+	ctx, _, base := openIncidentPage(t)
+	// Any dialog on any later document is recorded, so a value that ran as
+	// script would show.
+	within(t, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: `window.alert = () => { window.__alerted = true; };`,
+		})
+		return chromedp.Void{}, err
+	})
+	eval[bool](t, ctx, `(() => { window.alert = () => { window.__alerted = true; }; return true })()`)
+	hostile := `<img src=x onerror=alert(1)>`
+	within(t, ctx, chromedp.SendKeys(chromedp.CSS(`#sc-f-title`), hostile))
+	until(t, ctx, `document.querySelector('#tpl-start .sc-field[data-field="title"]').textContent === `+jsString(hostile))
+	assert.Equal(t, 0, eval[int](t, ctx, `document.querySelectorAll('.content img').length`), "the value never became an element")
+	assert.False(t, eval[bool](t, ctx, `window.__alerted === true`))
+
+	// The same through a URL prefill, on a fresh load.
+	within(t, ctx, chromedp.Navigate(base+"/ops/incident/?title=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&severity=sev-2&status=Bogus"))
+	until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
+	assert.Equal(t, hostile, eval[string](t, ctx, `document.querySelector('#sc-f-title').value`))
+	assert.Equal(t, "SEV-2", eval[string](t, ctx, `document.querySelector('#sc-f-severity').value`))
+	assert.Equal(t, "", eval[string](t, ctx, `document.querySelector('#sc-f-status').value`), "an invalid select value is ignored")
+	assert.Equal(t, 0, eval[int](t, ctx, `document.querySelectorAll('.content img').length`))
+	assert.False(t, eval[bool](t, ctx, `window.__alerted === true`), "no script ran")
+}
+
+func TestWidgetStartupTime(t *testing.T) {
+	ctx, _, _ := openIncidentPage(t)
+	start := eval[float64](t, ctx, `Number(document.documentElement.dataset.widgetsStartMs)`)
+	ready := eval[float64](t, ctx, `Number(document.documentElement.dataset.widgetsReadyMs)`)
+	require.Greater(t, ready, start)
+	t.Logf("widgets: fetch and start took %.0f ms in Chromium (page load to ready: %.0f ms)", ready-start, ready)
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
