@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -157,4 +158,38 @@ func TestBasePathAppliesToAssetsAndLinks(t *testing.T) {
 	assert.Contains(t, home, `href="/runbooks/procedures/db/"`)
 	assert.Contains(t, home, `href="/runbooks/assets/style.`)
 	assert.Contains(t, out.Files, "procedures/index.html", "a directory without _index.md is still a section")
+}
+
+func TestWidgetsAreShippedUnderHashedNames(t *testing.T) {
+	root := writeSite(t, map[string]string{"content/_index.md": "---\ntitle: Home\n---\nx\n"})
+	widgets := fstest.MapFS{
+		"widgets.wasm":    {Data: []byte("\x00asm-fake")},
+		"widgets.wasm.br": {Data: []byte("br")},
+		"widgets.wasm.gz": {Data: []byte("gz")},
+		"wasm_exec.js":    {Data: []byte("// go")},
+	}
+	var diags diag.List
+	out, err := Build(context.Background(), Options{Source: root, Widgets: widgets}, &diags)
+	require.NoError(t, err)
+	assert.Empty(t, out.Notes)
+	var wasm, exec string
+	for name := range out.Files {
+		switch {
+		case strings.HasPrefix(name, "assets/widgets.") && strings.HasSuffix(name, ".wasm"):
+			wasm = name
+		case strings.HasPrefix(name, "assets/wasm_exec."):
+			exec = name
+		}
+	}
+	require.Regexp(t, `^assets/widgets\.[0-9a-f]{10}\.wasm$`, wasm)
+	assert.Equal(t, []byte("br"), out.Files[wasm+".br"])
+	assert.Equal(t, []byte("gz"), out.Files[wasm+".gz"])
+	home := string(out.Files["index.html"])
+	assert.Contains(t, home, `data-wasm="/`+wasm+`"`)
+	assert.Contains(t, home, `data-wasm-exec="/`+exec+`"`)
+
+	out, err = Build(context.Background(), Options{Source: root, Widgets: fstest.MapFS{}}, &diags)
+	require.NoError(t, err)
+	assert.NotContains(t, string(out.Files["index.html"]), "data-wasm")
+	assert.Len(t, out.Notes, 1, "a build without widgets says so")
 }
