@@ -32,7 +32,11 @@ func TestGoldenPages(t *testing.T) {
 			// Asset hashes change with every theme edit; the golden file
 			// is about the page, so they are masked.
 			got := assetHash.ReplaceAll(out.Files[page], []byte(".HASH.$1"))
-			golden := filepath.Join("testdata", "golden", strings.ReplaceAll(strings.TrimSuffix(page, "/index.html"), "/", "_")+".html")
+			name := strings.ReplaceAll(strings.TrimSuffix(strings.TrimSuffix(page, "index.html"), "/"), "/", "_")
+			if name == "" {
+				name = "home"
+			}
+			golden := filepath.Join("testdata", "golden", name+".html")
 			if *update {
 				require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
 				require.NoError(t, os.WriteFile(golden, got, 0o644))
