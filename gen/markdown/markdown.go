@@ -113,6 +113,8 @@ type Doc struct {
 	Diagnostics []diag.Diagnostic
 	// Lines indexes the source, to place later problems.
 	Lines *diag.Lines
+	// Sections is the page's plain text by section, for search.
+	Sections []Section
 }
 
 // problemer is implemented by extension nodes that found problems.
@@ -172,6 +174,7 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 	doc.Diagnostics = append(doc.Diagnostics, doc.Lines.Place(path, problems)...)
 	doc.Fields = commtmpl.Fields(pc)
 	doc.Vars = cmdvar.Names(pc)
+	doc.Sections = sections(root, src)
 	links, _ := pc.Get(linksKey).([]linkAt)
 	for _, l := range links {
 		line, col := doc.Lines.Position(l.offset)

@@ -194,3 +194,14 @@ func FuzzConvert(f *testing.F) {
 		}
 	})
 }
+
+func TestSectionsHoldPlainTextAndCommands(t *testing.T) {
+	src := []byte("---\ntitle: T\n---\nIntro with **bold** {probe:pg-ready}.\n\n## Check `pg_isready`\n\nRun it:\n\n```bash\ndocker-compose exec postgres pg_isready -U <USER>\n```\n\n#### Deeper\n\n| a | b |\n|---|---|\n| x | y |\n\n### Tell people\n\n```template id=t\n{{title}} is down\n```\n")
+	doc, err := testConverter().Convert("p.md", src)
+	require.NoError(t, err)
+	assert.Equal(t, []Section{
+		{Text: "Intro with bold pg-ready."},
+		{ID: "check-pg-isready", Heading: "Check pg_isready", Text: "Run it: docker-compose exec postgres pg_isready -U <USER> Deeper a b x y"},
+		{ID: "tell-people", Heading: "Tell people", Text: "title is down"},
+	}, doc.Sections)
+}
