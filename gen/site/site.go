@@ -103,6 +103,7 @@ func Build(ctx context.Context, opts Options, diags *diag.List) (*Output, error)
 	if err := publishWidgets(opts.Widgets, out.Files, assets); err != nil {
 		return nil, err
 	}
+	assets[SearchEntry] = indexSite(site, cfg.BasePath(), out.Files)
 	if _, ok := assets[dist.Wasm]; !ok {
 		out.Notes = append(out.Notes, "widgets.wasm is not built, so pages have no live widgets; run make wasm (or make build)")
 	}

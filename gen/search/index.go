@@ -1,0 +1,199 @@
+package search
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Document is one section of a page to index.
+type Document struct {
+	// URL is the page's URL path, with the site's base path.
+	URL string
+	// Anchor is the section's heading ID; empty for the top of the page.
+	Anchor    string
+	PageTitle string
+	Heading   string
+	// Description and Tags are the page's; give them on one section of the
+	// page only (its first), so they count once.
+	Description string
+	Tags        []string
+	Text        string
+}
+
+// Field weights: a word in a heading says more about a section than the
+// same word in its body.
+const (
+	weightTitle       = 3
+	weightHeading     = 4
+	weightTags        = 3
+	weightDescription = 2
+	weightBody        = 1
+)
+
+// maxFragment bounds the text kept per section for snippets.
+const maxFragment = 1500
+
+// shardBytes is the target size of one postings file. A query fetches only
+// the shards that hold its words.
+const shardBytes = 24 << 10
+
+// Builder collects documents and writes the index files. Its zero value is
+// ready to use; it is not safe for concurrent use.
+type Builder struct {
+	docs []Document
+}
+
+// Add adds one document.
+func (b *Builder) Add(d Document) { b.docs = append(b.docs, d) }
+
+// Files returns the index files by name, and the name of the entry file
+// (the terms file) that a page points the searcher at. Every name carries
+// a hash of its content, so files can be cached forever.
+func (b *Builder) Files() (files map[string][]byte, entry string) {
+	type posting struct{ doc, wtf int }
+	postings := map[string][]posting{}
+	lengths := make([]int, len(b.docs))
+	total := 0
+	for i, d := range b.docs {
+		tf := map[string]int{}
+		add := func(text string, w int) {
+			for _, t := range Tokenize(text) {
+				if t.Part {
+					tf[t.Text] += w // half of a whole word, counted in halves
+				} else {
+					tf[t.Text] += 2 * w
+				}
+			}
+		}
+		add(d.PageTitle, weightTitle)
+		add(d.Heading, weightHeading)
+		add(strings.Join(d.Tags, " "), weightTags)
+		add(d.Description, weightDescription)
+		add(d.Text, weightBody)
+		for term, n := range tf {
+			postings[term] = append(postings[term], posting{i, n})
+			lengths[i] += n
+		}
+		total += lengths[i]
+	}
+	terms := make([]string, 0, len(postings))
+	size := 0
+	for t, ps := range postings {
+		terms = append(terms, t)
+		size += len(t) + 8*len(ps)
+	}
+	slices.Sort(terms)
+	nShards := max(1, (size+shardBytes-1)/shardBytes)
+
+	files = map[string][]byte{}
+	name := func(kind string, body []byte) string {
+		sum := sha256.Sum256(body)
+		n := kind + "." + hex.EncodeToString(sum[:])[:10] + ".txt"
+		files[n] = body
+		return n
+	}
+
+	// Fragments: one file per page, with each section's text for snippets.
+	type page struct {
+		url, title string
+		docs       []int
+	}
+	var pages []page
+	pageOf := make([]int, len(b.docs))
+	byURL := map[string]int{}
+	for i, d := range b.docs {
+		p, ok := byURL[d.URL]
+		if !ok {
+			p = len(pages)
+			byURL[d.URL] = p
+			pages = append(pages, page{url: d.URL, title: d.PageTitle})
+		}
+		pages[p].docs = append(pages[p].docs, i)
+		pageOf[i] = p
+	}
+	var docs strings.Builder
+	for _, p := range pages {
+		var frag strings.Builder
+		for _, i := range p.docs {
+			text := clean(b.docs[i].Text)
+			if len(text) > maxFragment {
+				text = text[:cut(text, maxFragment)] + "…"
+			}
+			frag.WriteString(strconv.Itoa(i) + "\t" + text + "\n")
+		}
+		f := name("frag", []byte(frag.String()))
+		docs.WriteString("P\t" + clean(p.url) + "\t" + clean(p.title) + "\t" + f + "\n")
+	}
+	for i, d := range b.docs {
+		docs.WriteString("D\t" + strconv.Itoa(pageOf[i]) + "\t" + clean(d.Anchor) + "\t" + clean(d.Heading) + "\t" + strconv.Itoa(lengths[i]) + "\n")
+	}
+	docsName := name("docs", []byte(docs.String()))
+
+	shards := make([]strings.Builder, nShards)
+	var vocab strings.Builder
+	for _, t := range terms {
+		s := shardOf(t, nShards)
+		ps := postings[t]
+		sb := &shards[s]
+		sb.WriteString(t + "\t")
+		prev := 0
+		for j, p := range ps {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(strconv.FormatInt(int64(p.doc-prev), 36) + ":" + strconv.FormatInt(int64(p.wtf), 36))
+			prev = p.doc
+		}
+		sb.WriteByte('\n')
+		vocab.WriteString(t + "\t" + strconv.FormatInt(int64(len(ps)), 36) + "\n")
+	}
+	shardNames := make([]string, nShards)
+	for i := range shards {
+		shardNames[i] = name("postings"+strconv.Itoa(i), []byte(shards[i].String()))
+	}
+	avg := 0.0
+	if len(b.docs) > 0 {
+		avg = float64(total) / float64(len(b.docs))
+	}
+	header := magic + "\t" + strconv.Itoa(len(b.docs)) + "\t" + strconv.FormatFloat(avg, 'f', 2, 64) + "\t" + docsName + "\t" + strings.Join(shardNames, " ") + "\n"
+	entry = name("terms", []byte(header+vocab.String()))
+	return files, entry
+}
+
+const magic = "stepcheck-search-1"
+
+// shardOf spreads terms over shards with FNV-1a; the searcher computes the
+// same to know which file holds a term.
+func shardOf(term string, n int) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(term); i++ {
+		h ^= uint32(term[i])
+		h *= 16777619
+	}
+	return int(h % uint32(n))
+}
+
+// clean makes text fit the line-and-tab format: tabs and newlines become
+// spaces, and runs of spaces one.
+func clean(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// cut returns a byte index at most n that does not split a UTF-8 sequence.
+func cut(s string, n int) int {
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return n
+}
+
+// bm25 scores a weighted term frequency in a document of length dl.
+func bm25(wtf, dl, avgdl float64, df, n int) float64 {
+	const k1, b = 1.2, 0.75
+	idf := math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+	return idf * wtf * (k1 + 1) / (wtf + k1*(1-b+b*dl/avgdl))
+}

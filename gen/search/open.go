@@ -1,0 +1,44 @@
+package search
+
+import "errors"
+
+// Open loads a whole index from files, as written by Builder.Files. The
+// build's tests and benchmarks use it; a browser loads the parts lazily.
+func Open(files map[string][]byte, entry string) (*Index, error) {
+	read := func(name string) (string, error) {
+		b, ok := files[name]
+		if !ok {
+			return "", errors.New("search: missing index file " + name)
+		}
+		return string(b), nil
+	}
+	text, err := read(entry)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := ParseTerms(text)
+	if err != nil {
+		return nil, err
+	}
+	if text, err = read(ix.DocsFile()); err != nil {
+		return nil, err
+	}
+	if err := ix.LoadDocs(text); err != nil {
+		return nil, err
+	}
+	for i := range ix.shardFiles {
+		if text, err = read(ix.ShardFile(i)); err != nil {
+			return nil, err
+		}
+		if err := ix.LoadShard(i, text); err != nil {
+			return nil, err
+		}
+	}
+	return ix, nil
+}
+
+// Find parses q and returns the best limit hits from a fully loaded index.
+func (ix *Index) Find(q string, limit int) []Hit {
+	pq := ParseQuery(q)
+	return ix.Search(pq, ix.Expand(pq), limit)
+}

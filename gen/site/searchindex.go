@@ -1,0 +1,42 @@
+package site
+
+import (
+	"path"
+
+	"github.com/stepcheck/stepcheck/gen/content"
+	"github.com/stepcheck/stepcheck/gen/search"
+)
+
+// searchDir is where the index files are published. Their names carry
+// content hashes, so they sit with the other immutable assets.
+const searchDir = "assets/search/"
+
+// SearchEntry is the key of the search index's entry file in the asset map.
+const SearchEntry = "search"
+
+// indexSite indexes every page's sections and adds the index files to
+// files. It returns the entry file's path below the publish directory.
+func indexSite(s *content.Site, basePath string, files map[string][]byte) string {
+	var b search.Builder
+	for _, p := range s.Pages {
+		if p.Doc == nil {
+			continue
+		}
+		url := basePath + p.URL[1:]
+		for i, sec := range p.Doc.Sections {
+			d := search.Document{URL: url, Anchor: sec.ID, PageTitle: p.Title, Heading: sec.Heading, Text: sec.Text}
+			if i == 0 {
+				d.Description, d.Tags = p.Description, p.Tags
+			}
+			b.Add(d)
+		}
+		if len(p.Doc.Sections) == 0 {
+			b.Add(search.Document{URL: url, PageTitle: p.Title, Description: p.Description, Tags: p.Tags})
+		}
+	}
+	idx, entry := b.Files()
+	for name, body := range idx {
+		files[path.Join(searchDir, name)] = body
+	}
+	return path.Join(searchDir, entry)
+}
