@@ -103,10 +103,17 @@ type Options struct {
 	Drafts bool
 }
 
+// Converter turns one page's Markdown into a Doc. *markdown.Converter is
+// one; stepcheck serve passes one that returns the Doc it made before when a
+// file's bytes have not changed. Convert is called concurrently.
+type Converter interface {
+	Convert(path string, src []byte) (*markdown.Doc, error)
+}
+
 // Load reads every page of the site at fsys (the site root) and converts it
 // with conv. Problems go into diags; the returned site holds every page that
 // could be read, so that lint can report on all of them.
-func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv *markdown.Converter, opts Options, diags *diag.List) *Site {
+func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, opts Options, diags *diag.List) *Site {
 	site := &Site{Config: cfg, Catalog: cat}
 	var files []string
 	err := fs.WalkDir(fsys, Dir, func(p string, d fs.DirEntry, err error) error {
@@ -238,7 +245,7 @@ func sectionDir(p string) string {
 	return strings.TrimPrefix(d, "/")
 }
 
-func loadPage(fsys fs.FS, file string, conv *markdown.Converter, diags *diag.List) *Page {
+func loadPage(fsys fs.FS, file string, conv Converter, diags *diag.List) *Page {
 	src, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		diags.Errorf(file, 1, 1, "%v", err)
