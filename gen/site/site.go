@@ -1,7 +1,8 @@
 // Package site builds a whole site: it loads the configuration, the probe
 // catalogue, the theme and the content, renders and minifies every page, and
-// hands back the files in memory. Publish is the only code that writes
-// public/, and it does so atomically.
+// hands back the files in memory. A Builder builds the same site again after
+// an edit, reusing what did not change (stepcheck serve). Publish is the only
+// code that writes public/, and it does so atomically.
 package site
 
 import (
@@ -15,15 +16,10 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/stepcheck/stepcheck/gen/catalog"
-	"github.com/stepcheck/stepcheck/gen/config"
 	"github.com/stepcheck/stepcheck/gen/content"
 	"github.com/stepcheck/stepcheck/gen/diag"
-	"github.com/stepcheck/stepcheck/gen/internal/parallel"
-	"github.com/stepcheck/stepcheck/gen/markdown"
 	"github.com/stepcheck/stepcheck/gen/render"
 	"github.com/stepcheck/stepcheck/themes"
 	"github.com/stepcheck/stepcheck/wasm/dist"
@@ -43,6 +39,10 @@ type Options struct {
 	// optional .br and .gz copies, and wasm_exec.js. Without widgets.wasm
 	// the site is built without them and Output.Notes says so.
 	Widgets fs.FS
+	// LocalProbeAPI points the pages at the probe API on their own origin,
+	// whatever stepcheck.yaml's probeAPI says: stepcheck serve runs one
+	// there.
+	LocalProbeAPI bool
 }
 
 // Output is a built site, in memory: file paths (slash-separated, relative
@@ -62,82 +62,10 @@ const ThemeDir = "themes/default"
 
 // Build builds the site in memory. Every problem goes into diags; if any is
 // an error, Build returns a *diag.Failed error and no output, so nothing half
-// built can be published.
+// built can be published. It is a Builder's first build.
 func Build(ctx context.Context, opts Options, diags *diag.List) (*Output, error) {
-	start := time.Now()
-	fsys := os.DirFS(opts.Source)
-	cfg := config.Load(fsys, diags)
-	if opts.BaseURL != "" {
-		cfg.BaseURL = strings.TrimSuffix(opts.BaseURL, "/") + "/"
-	}
-	cat := catalog.Load(fsys, path.Join(content.Dir, catalog.FileName), diags)
-	theme := loadTheme(opts.Source, diags)
-
-	var sevIDs []string
-	for _, s := range cfg.Severities {
-		sevIDs = append(sevIDs, s.ID)
-	}
-	conv := markdown.New(markdown.Options{
-		ProbeTitle: func(id string) (string, bool) {
-			p, ok := cat.Probes[id]
-			return p.Title, ok
-		},
-		ProbeAPI:   cfg.ProbeAPI,
-		Severities: sevIDs,
-		BasePath:   cfg.BasePath(),
-	})
-	site := content.Load(fsys, cfg, cat, conv, content.Options{Drafts: opts.Drafts}, diags)
-	if n, _ := diags.Count(); n > 0 {
-		return nil, &diag.Failed{Errors: n}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-
-	out := &Output{Files: map[string][]byte{}, Site: site}
-	mini := newMinifier(!opts.NoMinify)
-	assets, err := publishStatic(theme.Static, mini, out.Files)
-	if err != nil {
-		return nil, err
-	}
-	if err := publishWidgets(opts.Widgets, out.Files, assets); err != nil {
-		return nil, err
-	}
-	assets[SearchEntry] = indexSite(site, cfg.BasePath(), out.Files)
-	if _, ok := assets[dist.Wasm]; !ok {
-		out.Notes = append(out.Notes, "widgets.wasm is not built, so pages have no live widgets; run make wasm (or make build)")
-	}
-	for name, rel := range assets {
-		assets[name] = cfg.BasePath() + rel
-	}
-	r := render.New(theme, site, assets)
-
-	var mu sync.Mutex
-	var firstErr error
-	pages := site.Pages
-	parallel.For(len(pages), func(i int) {
-		p := pages[i]
-		html, err := r.Render(p)
-		if err == nil {
-			html, err = mini.bytes("text/html", html)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			return
-		}
-		out.Files[strings.TrimPrefix(p.URL, "/")+"index.html"] = html
-	})
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	out.Pages = len(pages)
-	out.Sections = site.Sections()
-	out.Duration = time.Since(start)
-	return out, nil
+	out, _, err := NewBuilder(opts).Build(ctx, diags)
+	return out, err
 }
 
 // publishWidgets copies widgets.wasm (with its precompressed copies) and

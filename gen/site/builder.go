@@ -1,0 +1,595 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/maphash"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/stepcheck/stepcheck/gen/catalog"
+	"github.com/stepcheck/stepcheck/gen/config"
+	"github.com/stepcheck/stepcheck/gen/content"
+	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/internal/parallel"
+	"github.com/stepcheck/stepcheck/gen/markdown"
+	"github.com/stepcheck/stepcheck/gen/render"
+	"github.com/stepcheck/stepcheck/wasm/dist"
+)
+
+// Builder builds one site again and again, doing only the work a change
+// needs; stepcheck serve keeps one for as long as it runs. Build does a full
+// build the first time. After that it still reads every input, because
+// reading is cheap and a watcher can miss or merge events, but it
+//
+//   - converts only the Markdown files whose bytes changed;
+//   - renders only the pages whose output can change: a page is rendered
+//     again when its own Markdown changed, or when the title, URL, kind,
+//     description or order of a page it shows changed (its breadcrumbs, its
+//     section's list, its previous and next pages, the navigation);
+//   - renders every page when stepcheck.yaml, probes.yaml or the theme
+//     changed.
+//
+// A Builder is safe for concurrent use; builds run one at a time.
+type Builder struct {
+	opts Options
+	// DeferIndex makes Build reuse the last search index, which takes
+	// longer to make than a page edit should wait for; UpdateIndex then
+	// brings it up to date. The first build always makes it.
+	DeferIndex bool
+
+	mu      sync.Mutex
+	seed    maphash.Seed
+	docs    map[string]*docEntry
+	nextDoc uint64
+	conv    *markdown.Converter
+	convKey uint64 // the stepcheck.yaml and probes.yaml the docs were made with
+	theme   *themeState
+	widgets *widgetFiles
+	last    *built
+}
+
+// NewBuilder returns a Builder for opts. It reads nothing until Build.
+func NewBuilder(opts Options) *Builder {
+	return &Builder{opts: opts, seed: maphash.MakeSeed(), docs: map[string]*docEntry{}}
+}
+
+// Delta says what a build changed, compared with the last good build.
+type Delta struct {
+	// Pages are the URLs (below the base path, like Page.URL) of the pages
+	// whose HTML changed or that are new, in order.
+	Pages []string
+	// Removed are the URLs of pages that are gone.
+	Removed []string
+	// Parsed counts the Markdown files converted, Rendered the pages laid
+	// out; the others were reused.
+	Parsed, Rendered int
+	// Full is true when nothing could be reused: the first build, or a
+	// change to stepcheck.yaml, probes.yaml or the theme's layouts.
+	Full bool
+	// Styles is set when the only change was to the theme's CSS: it maps
+	// each old stylesheet URL to its new one, so an open page can swap its
+	// stylesheet instead of reloading.
+	Styles map[string]string
+	// IndexStale is true when the search index is older than the pages
+	// (DeferIndex); UpdateIndex refreshes it.
+	IndexStale bool
+}
+
+// docEntry is one converted Markdown file and the bytes it came from.
+type docEntry struct {
+	src  []byte
+	doc  *markdown.Doc
+	id   uint64
+	seen bool
+}
+
+// themeState is the theme as last loaded: the files it was read from (nil
+// for the built-in theme, which cannot change while we run) and what
+// loading them gave.
+type themeState struct {
+	files  map[string][]byte
+	theme  *render.Theme
+	diags  []diag.Diagnostic
+	static map[string][]byte // published static files
+	assets map[string]string // static name → path below the publish dir
+	err    error
+}
+
+type widgetFiles struct {
+	files  map[string][]byte
+	assets map[string]string
+	err    error
+}
+
+// built is the last good build.
+type built struct {
+	out      *Output
+	site     *content.Site
+	basePath string
+	assets   map[string]string // URLs as pages see them, the search entry as a placeholder
+	static   map[string][]byte // theme and widget files
+	keys     map[string]uint64 // page file → what its HTML was made from
+	raw      map[string][]byte // page file → HTML with the search placeholder
+	pages    map[string][]byte // page file → published HTML
+	index    map[string][]byte // search index files
+	entry    string            // the search entry's URL
+	stale    bool              // the index predates the pages
+}
+
+// searchPlaceholder stands for the search index's entry URL while pages are
+// rendered. The entry's name is a hash of the whole index, so any edit
+// changes it; filling it in afterwards lets an edit re-render one page, not
+// all of them.
+const searchPlaceholder = "stepcheck-search-entry-placeholder"
+
+// Build builds the site, reusing what the last good build made wherever its
+// inputs are unchanged. Problems go into diags; if any is an error, Build
+// returns a *diag.Failed error, and the next build still compares against
+// the last good one.
+func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	start := time.Now()
+	fsys := os.DirFS(b.opts.Source)
+
+	cfgSrc, _ := fs.ReadFile(fsys, config.FileName)
+	catPath := path.Join(content.Dir, catalog.FileName)
+	catSrc, _ := fs.ReadFile(fsys, catPath)
+	cfg := config.Load(fsys, diags)
+	if b.opts.BaseURL != "" {
+		cfg.BaseURL = strings.TrimSuffix(b.opts.BaseURL, "/") + "/"
+	}
+	if b.opts.LocalProbeAPI {
+		cfg.ProbeAPI = ""
+	}
+	cat := catalog.Load(fsys, catPath, diags)
+	basePath := cfg.BasePath()
+
+	convKey := b.hash(cfgSrc, catSrc, []byte(basePath), []byte(cfg.ProbeAPI))
+	full := b.last == nil || b.conv == nil || convKey != b.convKey
+	if full {
+		b.conv = newConverter(cfg, cat)
+		b.convKey = convKey
+		clear(b.docs)
+	}
+
+	prevTheme := b.theme
+	b.loadTheme()
+	diags.Add(b.theme.diags...)
+	themeChanged := prevTheme != nil && prevTheme != b.theme
+	cssOnly := themeChanged && onlyCSS(prevTheme.files, b.theme.files)
+	if themeChanged && !cssOnly {
+		full = true
+	}
+
+	conv := &cachingConverter{b: b}
+	site := content.Load(fsys, cfg, cat, conv, content.Options{Drafts: b.opts.Drafts}, diags)
+	for p, e := range b.docs {
+		if !e.seen {
+			delete(b.docs, p)
+		}
+		e.seen = false
+	}
+	if n, _ := diags.Count(); n > 0 {
+		return nil, nil, &diag.Failed{Errors: n}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if b.theme.err != nil {
+		return nil, nil, b.theme.err
+	}
+	if err := b.loadWidgets(); err != nil {
+		return nil, nil, err
+	}
+
+	// Asset URLs as pages show them.
+	static := maps.Clone(b.theme.static)
+	maps.Copy(static, b.widgets.files)
+	assets := map[string]string{}
+	for name, rel := range b.theme.assets {
+		assets[name] = basePath + rel
+	}
+	for name, rel := range b.widgets.assets {
+		assets[name] = basePath + rel
+	}
+	assets[SearchEntry] = basePath + searchPlaceholder
+
+	last := b.last
+	if last != nil && last.basePath != basePath {
+		full = true
+	}
+	if full {
+		last = nil // compare against nothing: every page is rendered
+	}
+	next := &built{
+		site: site, basePath: basePath, assets: assets, static: static,
+		keys: map[string]uint64{}, raw: map[string][]byte{}, pages: map[string][]byte{},
+	}
+	delta := &Delta{Parsed: int(conv.parsed.Load()), Full: full}
+	global := b.globalKey(cfgSrc, catSrc, assets)
+
+	// Decide which pages to render.
+	type job struct {
+		p    *content.Page
+		file string
+	}
+	var jobs []job
+	for _, p := range site.Pages {
+		file := pageFile(p)
+		key := b.pageKey(p, global)
+		next.keys[file] = key
+		if last != nil && last.keys[file] == key {
+			next.raw[file] = last.raw[file]
+			continue
+		}
+		jobs = append(jobs, job{p, file})
+	}
+	r := render.New(b.theme.theme, site, assets)
+	mini := newMinifier(!b.opts.NoMinify)
+	rendered := make([][]byte, len(jobs))
+	errs := make([]error, len(jobs))
+	parallel.For(len(jobs), func(i int) {
+		html, err := r.Render(jobs[i].p)
+		if err == nil {
+			html, err = mini.bytes("text/html", html)
+		}
+		rendered[i], errs[i] = html, err
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	changed := map[string]bool{}
+	for i, j := range jobs {
+		next.raw[j.file] = rendered[i]
+		if b.last == nil || !bytes.Equal(b.last.raw[j.file], rendered[i]) {
+			changed[j.file] = true
+		}
+	}
+	delta.Rendered = len(jobs)
+
+	// The search index: made now, or left for UpdateIndex.
+	if b.DeferIndex && b.last != nil && b.last.basePath == basePath {
+		next.index, next.entry = b.last.index, b.last.entry
+		next.stale = b.last.stale || len(changed) > 0 || len(site.Pages) != len(b.last.site.Pages)
+	} else {
+		next.index, next.entry = makeIndex(site, basePath)
+	}
+	b.fill(next, b.last)
+
+	if b.last != nil {
+		for _, p := range b.last.site.Pages {
+			if _, ok := next.keys[pageFile(p)]; !ok {
+				delta.Removed = append(delta.Removed, p.URL)
+			}
+		}
+	}
+	for _, p := range site.Pages {
+		if changed[pageFile(p)] {
+			delta.Pages = append(delta.Pages, p.URL)
+		}
+	}
+	if cssOnly && !full && delta.Parsed == 0 && len(delta.Removed) == 0 {
+		delta.Styles = map[string]string{}
+		for name, url := range assets {
+			if old := b.last.assets[name]; path.Ext(name) == ".css" && old != url {
+				delta.Styles[old] = url
+			}
+		}
+	}
+	delta.IndexStale = next.stale
+
+	next.out = b.output(next)
+	next.out.Duration = time.Since(start)
+	b.last = next
+	return next.out, delta, nil
+}
+
+// UpdateIndex makes the search index again if Build left it stale, and
+// returns the site with it. ok is false when there was nothing to do: no
+// good build yet, or the index is current.
+func (b *Builder) UpdateIndex(ctx context.Context) (out *Output, ok bool, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.last == nil || !b.last.stale {
+		return nil, false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	start := time.Now()
+	next := *b.last
+	next.index, next.entry = makeIndex(next.site, next.basePath)
+	next.stale = false
+	next.pages = map[string][]byte{}
+	b.fill(&next, b.last)
+	next.out = b.output(&next)
+	next.out.Duration = time.Since(start)
+	b.last = &next
+	return next.out, true, nil
+}
+
+// fill sets next.pages from next.raw, reusing the last published page where
+// neither its HTML nor the search entry changed.
+func (b *Builder) fill(next, last *built) {
+	placeholder := []byte(next.basePath + searchPlaceholder)
+	entry := []byte(next.entry)
+	for file, raw := range next.raw {
+		if last != nil && last.entry == next.entry && bytes.Equal(last.raw[file], raw) && last.pages[file] != nil {
+			next.pages[file] = last.pages[file]
+			continue
+		}
+		next.pages[file] = bytes.ReplaceAll(raw, placeholder, entry)
+	}
+}
+
+// output assembles the published files.
+func (b *Builder) output(next *built) *Output {
+	out := &Output{Files: make(map[string][]byte, len(next.static)+len(next.index)+len(next.pages)), Site: next.site}
+	maps.Copy(out.Files, next.static)
+	maps.Copy(out.Files, next.index)
+	maps.Copy(out.Files, next.pages)
+	out.Pages = len(next.site.Pages)
+	out.Sections = next.site.Sections()
+	if _, ok := next.assets[dist.Wasm]; !ok {
+		out.Notes = append(out.Notes, "widgets.wasm is not built, so pages have no live widgets; run make wasm (or make build)")
+	}
+	return out
+}
+
+// makeIndex indexes the site and returns the index files and the entry's URL.
+func makeIndex(site *content.Site, basePath string) (map[string][]byte, string) {
+	files := map[string][]byte{}
+	entry := indexSite(site, basePath, files)
+	return files, basePath + entry
+}
+
+func newConverter(cfg config.Config, cat catalog.Catalog) *markdown.Converter {
+	var sevIDs []string
+	for _, s := range cfg.Severities {
+		sevIDs = append(sevIDs, s.ID)
+	}
+	return markdown.New(markdown.Options{
+		ProbeTitle: func(id string) (string, bool) {
+			p, ok := cat.Probes[id]
+			return p.Title, ok
+		},
+		ProbeAPI:   cfg.ProbeAPI,
+		Severities: sevIDs,
+		BasePath:   cfg.BasePath(),
+	})
+}
+
+// cachingConverter returns the Doc made before for a file whose bytes have
+// not changed. Docs are never modified after conversion, so sharing them
+// between builds is safe.
+type cachingConverter struct {
+	b      *Builder
+	mu     sync.Mutex
+	parsed atomic.Int64
+}
+
+func (c *cachingConverter) Convert(file string, src []byte) (*markdown.Doc, error) {
+	c.mu.Lock()
+	e := c.b.docs[file]
+	if e != nil && bytes.Equal(e.src, src) {
+		e.seen = true
+		c.mu.Unlock()
+		return e.doc, nil
+	}
+	c.mu.Unlock()
+	doc, err := c.b.conv.Convert(file, src)
+	if err != nil {
+		return nil, err
+	}
+	c.parsed.Add(1)
+	c.mu.Lock()
+	c.b.nextDoc++
+	c.b.docs[file] = &docEntry{src: src, doc: doc, id: c.b.nextDoc, seen: true}
+	c.mu.Unlock()
+	return doc, nil
+}
+
+// loadTheme reloads the theme when its files changed. The built-in theme is
+// loaded once.
+func (b *Builder) loadTheme() {
+	dir := filepath.Join(b.opts.Source, ThemeDir)
+	files, err := readTree(dir)
+	if err != nil {
+		files = nil // no theme of the site's own: the built-in one
+	}
+	if b.theme != nil && sameFiles(b.theme.files, files) && (files != nil) == (b.theme.files != nil) {
+		return
+	}
+	var d diag.List
+	t := &themeState{files: files, theme: loadTheme(b.opts.Source, &d)}
+	t.diags = d.Sorted()
+	t.static = map[string][]byte{}
+	t.assets, t.err = publishStatic(t.theme.Static, newMinifier(!b.opts.NoMinify), t.static)
+	b.theme = t
+}
+
+func (b *Builder) loadWidgets() error {
+	if b.widgets == nil {
+		w := &widgetFiles{files: map[string][]byte{}, assets: map[string]string{}}
+		w.err = publishWidgets(b.opts.Widgets, w.files, w.assets)
+		b.widgets = w
+	}
+	return b.widgets.err
+}
+
+// readTree reads every file below dir, by slash path.
+func readTree(dir string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = b
+		return nil
+	})
+	return files, err
+}
+
+func sameFiles(a, b map[string][]byte) bool {
+	return maps.EqualFunc(a, b, bytes.Equal)
+}
+
+// onlyCSS reports whether the only differences between two theme trees are
+// in static CSS files.
+func onlyCSS(a, b map[string][]byte) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	for _, m := range []map[string][]byte{a, b} {
+		for name := range m {
+			if bytes.Equal(a[name], b[name]) && (a[name] != nil) == (b[name] != nil) {
+				continue
+			}
+			if !strings.HasPrefix(name, "static/") || path.Ext(name) != ".css" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// pageFile is the file a page is published as.
+func pageFile(p *content.Page) string {
+	return strings.TrimPrefix(p.URL, "/") + "index.html"
+}
+
+func (b *Builder) hash(parts ...[]byte) uint64 {
+	var h maphash.Hash
+	h.SetSeed(b.seed)
+	for _, p := range parts {
+		writeLen(&h, len(p))
+		h.Write(p)
+	}
+	return h.Sum64()
+}
+
+// globalKey covers what every page's HTML depends on besides the pages:
+// the site configuration, the catalogue, the theme and the asset URLs.
+func (b *Builder) globalKey(cfgSrc, catSrc []byte, assets map[string]string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(b.seed)
+	for _, p := range [][]byte{cfgSrc, catSrc} {
+		writeLen(&h, len(p))
+		h.Write(p)
+	}
+	names := slices.Sorted(maps.Keys(b.theme.files))
+	for _, name := range names {
+		writeString(&h, name)
+		writeLen(&h, len(b.theme.files[name]))
+		h.Write(b.theme.files[name])
+	}
+	for _, name := range slices.Sorted(maps.Keys(assets)) {
+		writeString(&h, name)
+		writeString(&h, assets[name])
+	}
+	return h.Sum64()
+}
+
+// pageKey sums up everything p's HTML is made from: its own Markdown, and
+// the title, URL, kind, description and severity of each page it shows, in
+// the order it shows them. The default theme shows the ancestors
+// (breadcrumbs), the children (section list), the siblings (previous and
+// next), and the navigation: the home page's children, with the section
+// holding p opened one level. A theme that shows more of the tree than that
+// will see stale links in serve until its next full rebuild.
+func (b *Builder) pageKey(p *content.Page, global uint64) uint64 {
+	var h maphash.Hash
+	h.SetSeed(b.seed)
+	var buf [8]byte
+	binary.LittleEndian.PutUint64(buf[:], global)
+	h.Write(buf[:])
+	binary.LittleEndian.PutUint64(buf[:], b.docID(p))
+	h.Write(buf[:])
+	b.summary(&h, p)
+	h.WriteByte('a')
+	for _, a := range p.Ancestors() {
+		b.summary(&h, a)
+	}
+	h.WriteByte('c')
+	for _, c := range p.Children {
+		b.summary(&h, c)
+	}
+	h.WriteByte('s')
+	if p.Parent != nil {
+		for _, c := range p.Parent.Children {
+			b.summary(&h, c)
+		}
+	}
+	h.WriteByte('n')
+	home := p
+	for home.Parent != nil {
+		home = home.Parent
+	}
+	b.summary(&h, home)
+	for _, c := range home.Children {
+		b.summary(&h, c)
+		if c == p || isBelow(c, p) {
+			h.WriteByte('o')
+			for _, g := range c.Children {
+				b.summary(&h, g)
+			}
+		}
+	}
+	return h.Sum64()
+}
+
+func (b *Builder) docID(p *content.Page) uint64 {
+	if p.Path == "" {
+		return 0 // a section without _index.md: its summary says it all
+	}
+	if e := b.docs[p.Path]; e != nil && e.doc == p.Doc {
+		return e.id
+	}
+	return 0
+}
+
+func (b *Builder) summary(h *maphash.Hash, p *content.Page) {
+	writeString(h, string(p.Kind))
+	writeString(h, p.URL)
+	writeString(h, p.Path)
+	writeString(h, p.Title)
+	writeString(h, p.Description)
+	writeString(h, p.Severity)
+}
+
+func isBelow(s, p *content.Page) bool {
+	for a := p.Parent; a != nil; a = a.Parent {
+		if a == s {
+			return true
+		}
+	}
+	return false
+}
+
+func writeString(h *maphash.Hash, s string) {
+	writeLen(h, len(s))
+	h.WriteString(s)
+}
+
+func writeLen(h *maphash.Hash, n int) {
+	var buf [8]byte
+	binary.LittleEndian.PutUint64(buf[:], uint64(n))
+	h.Write(buf[:])
+}
