@@ -45,6 +45,7 @@ func main() {
 	a.initForm(data)
 	a.initVars()
 	a.initTasks()
+	a.initSearch()
 	a.funcs.on(global, "pagehide", func(js.Value) { a.funcs.release() })
 	a.funcs.on(global, "online", func(js.Value) { a.tick() })
 	a.funcs.on(global, "offline", func(js.Value) {

@@ -1,8 +1,6 @@
 package search
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"math"
 	"slices"
 	"strconv"
@@ -91,8 +89,7 @@ func (b *Builder) Files() (files map[string][]byte, entry string) {
 
 	files = map[string][]byte{}
 	name := func(kind string, body []byte) string {
-		sum := sha256.Sum256(body)
-		n := kind + "." + hex.EncodeToString(sum[:])[:10] + ".txt"
+		n := kind + "." + contentHash(body) + ".txt"
 		files[n] = body
 		return n
 	}
@@ -159,12 +156,30 @@ func (b *Builder) Files() (files map[string][]byte, entry string) {
 	if len(b.docs) > 0 {
 		avg = float64(total) / float64(len(b.docs))
 	}
-	header := magic + "\t" + strconv.Itoa(len(b.docs)) + "\t" + strconv.FormatFloat(avg, 'f', 2, 64) + "\t" + docsName + "\t" + strings.Join(shardNames, " ") + "\n"
+	// The average length goes as hundredths, an integer: parsing floats
+	// would cost the widgets several kilobytes.
+	header := magic + "\t" + strconv.Itoa(len(b.docs)) + "\t" + strconv.Itoa(int(avg*100)) + "\t" + docsName + "\t" + strings.Join(shardNames, " ") + "\n"
 	entry = name("terms", []byte(header+vocab.String()))
 	return files, entry
 }
 
 const magic = "stepcheck-search-1"
+
+// contentHash names a file by its content (64-bit FNV-1a, 10 hex digits),
+// so files can be cached forever. crypto/sha256 would do the same at a cost
+// of 100 KB to the widgets, which compile this package too.
+func contentHash(b []byte) string {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	s := strconv.FormatUint(h, 16)
+	for len(s) < 16 {
+		s = "0" + s
+	}
+	return s[:10]
+}
 
 // shardOf spreads terms over shards with FNV-1a; the searcher computes the
 // same to know which file holds a term.

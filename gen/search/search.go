@@ -49,9 +49,11 @@ func ParseTerms(text string) (*Index, error) {
 	if ix.n, err = strconv.Atoi(h[1]); err != nil {
 		return nil, ErrFormat
 	}
-	if ix.avgdl, err = strconv.ParseFloat(h[2], 64); err != nil {
+	avg, err := strconv.Atoi(h[2])
+	if err != nil || avg < 0 {
 		return nil, ErrFormat
 	}
+	ix.avgdl = float64(avg) / 100
 	ix.shardFiles = strings.Fields(h[4])
 	if len(ix.shardFiles) == 0 {
 		return nil, ErrFormat

@@ -78,7 +78,7 @@ func TestSnippet(t *testing.T) {
 func TestMalformedFilesAreErrors(t *testing.T) {
 	_, err := ParseTerms("not an index")
 	assert.ErrorIs(t, err, ErrFormat)
-	ix, err := ParseTerms(magic + "\t1\t2.0\tdocs.txt\tp0.txt\nword\t1\n")
+	ix, err := ParseTerms(magic + "\t1\t200\tdocs.txt\tp0.txt\nword\t1\n")
 	require.NoError(t, err)
 	assert.ErrorIs(t, ix.LoadDocs("D\t5\t\t\t1\n"), ErrFormat)
 	assert.ErrorIs(t, ix.LoadShard(0, "word\tzz:1\n"), ErrFormat, "a posting past the last document")
@@ -86,7 +86,7 @@ func TestMalformedFilesAreErrors(t *testing.T) {
 }
 
 func FuzzIndexFiles(f *testing.F) {
-	f.Add(magic+"\t1\t2.0\tdocs.txt\tp0.txt\nword\t1\n", "P\t/a/\tA\tf.txt\nD\t0\t\tH\t4\n", "word\t0:2\n", "word")
+	f.Add(magic+"\t1\t200\tdocs.txt\tp0.txt\nword\t1\n", "P\t/a/\tA\tf.txt\nD\t0\t\tH\t4\n", "word\t0:2\n", "word")
 	f.Fuzz(func(t *testing.T, terms, docs, shard, q string) {
 		ix, err := ParseTerms(terms)
 		if err != nil {

@@ -25,7 +25,7 @@ import (
 )
 
 // chromium returns the browser to drive, or skips (fails under CI=true).
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p == "" {
@@ -50,7 +50,7 @@ var (
 )
 
 // widgets builds widgets.wasm once per test binary, exactly as make wasm does.
-func widgets(t *testing.T) (string, packer.Sizes) {
+func widgets(t testing.TB) (string, packer.Sizes) {
 	t.Helper()
 	widgetsOnce.Do(func() {
 		widgetsDir, widgetsErr = os.MkdirTemp("", "stepcheck-widgets-")
@@ -63,7 +63,7 @@ func widgets(t *testing.T) (string, packer.Sizes) {
 }
 
 // buildSite builds the site at src with the real widgets into a temp dir.
-func buildSite(t *testing.T, src string) string {
+func buildSite(t testing.TB, src string) string {
 	t.Helper()
 	dir, _ := widgets(t)
 	var diags diag.List
@@ -82,7 +82,7 @@ type target struct {
 	down bool
 }
 
-func newTarget(t *testing.T) *target {
+func newTarget(t testing.TB) *target {
 	tg := &target{}
 	tg.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tg.mu.Lock()
@@ -108,7 +108,7 @@ func (tg *target) setDown(down bool) {
 
 // serveSite serves public/ and, on the same origin under /api/, the probe
 // API with the site's catalogue, its targets taken from env.
-func serveSite(t *testing.T, src, public string, env map[string]string) (*httptest.Server, *server.Server) {
+func serveSite(t testing.TB, src, public string, env map[string]string) (*httptest.Server, *server.Server) {
 	t.Helper()
 	path := filepath.Join(src, "content", "probes.yaml")
 	data, err := os.ReadFile(path)
@@ -128,7 +128,7 @@ func serveSite(t *testing.T, src, public string, env map[string]string) (*httpte
 // newPage starts Chromium as the machine notes prescribe, with a fresh
 // profile, at a 390×844 phone viewport, and grants clipboard access to
 // origin so that copies can be read back.
-func newPage(t *testing.T, origin string) context.Context {
+func newPage(t testing.TB, origin string) context.Context {
 	t.Helper()
 	exe := chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -159,7 +159,7 @@ func newPage(t *testing.T, origin string) context.Context {
 
 // within runs actions with a deadline, so a broken page fails the test
 // instead of hanging it.
-func within(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+func within(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -167,7 +167,7 @@ func within(t *testing.T, ctx context.Context, actions ...chromedp.Action[chrome
 }
 
 // eval evaluates JavaScript, awaiting a promise result.
-func eval[T any](t *testing.T, ctx context.Context, js string) T {
+func eval[T any](t testing.TB, ctx context.Context, js string) T {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -176,11 +176,21 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// until polls a JavaScript predicate until it holds.
-func until(t *testing.T, ctx context.Context, js string) {
+// until polls a JavaScript predicate until it holds. It survives
+// navigations, during which the page has no context to evaluate in.
+func until(t testing.TB, ctx context.Context, js string) {
 	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	_, err := chromedp.Run(tctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(25*time.Second)))
-	require.NoError(t, err, "waiting for: %s", js)
+	deadline := time.Now().Add(25 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](js))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		last = err
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("waiting for: %s (last error: %v)", js, last)
 }

@@ -49,7 +49,10 @@ func Label(name string) string {
 	if s == "" {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	if c := s[0]; c >= 'a' && c <= 'z' {
+		return string(c-'a'+'A') + s[1:]
+	}
+	return s
 }
 
 // Standard returns the fields every form shows, whatever its templates use:
@@ -142,11 +145,24 @@ func Prefill(query string, fields []Field) map[string]string {
 
 func option(opts []string, v string) string {
 	for _, o := range opts {
-		if strings.EqualFold(o, strings.TrimSpace(v)) {
+		if asciiFold(o) == asciiFold(strings.TrimSpace(v)) {
 			return o
 		}
 	}
 	return ""
+}
+
+// asciiFold lowercases ASCII letters. Select options are ASCII words; the
+// Unicode case tables strings.EqualFold needs would cost the widgets more
+// than the whole form.
+func asciiFold(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // unescape decodes a query component: '+' is a space and %XX a byte. It

@@ -63,6 +63,7 @@
   function startWidgets() {
     var b = document.body, wasm = b.getAttribute("data-wasm"), exec = b.getAttribute("data-wasm-exec");
     if (!wasm || !exec || !window.WebAssembly) return;
+    // Every page loads the widgets: search lives in them too.
     var root = document.documentElement;
     root.setAttribute("data-widgets-start-ms", Math.round(performance.now()));
     var s = document.createElement("script");
