@@ -1,6 +1,7 @@
 // Package config loads stepcheck.yaml, the site configuration: the title,
 // the base URL, where the probe API lives, the severity targets and free-form
-// params. Every problem is reported as path:line:col.
+// params. A site without stepcheck.yaml may keep Hugo's configuration
+// instead (see Load). Every problem is reported as path:line:col.
 package config
 
 import (
@@ -41,6 +42,13 @@ type Config struct {
 	ProbeAPI   string
 	Severities []Severity
 	Params     map[string]any
+	// Unsafe passes raw HTML in Markdown through to the pages, as Hugo's
+	// markup.goldmark.renderer.unsafe does. Default false: raw HTML is left
+	// out of the page.
+	Unsafe bool
+	// File is the file the configuration was read from: FileName, a Hugo
+	// configuration, or "" for the defaults.
+	File string
 }
 
 // Default returns the configuration used when stepcheck.yaml is absent.
@@ -71,12 +79,25 @@ func (c Config) BasePath() string {
 	return p
 }
 
-// Load reads FileName from the site root. A missing file yields Default with
-// no diagnostics; problems in the file are added to diags, and the returned
-// config then holds the defaults for whatever could not be read.
+// Load reads FileName from the site root. Without it, Load reads the first
+// of HugoFiles that exists, so that a Hugo site builds unchanged. Without
+// either, it returns Default with no diagnostics. Problems in the file are
+// added to diags, and the returned config then holds the defaults for
+// whatever could not be read.
 func Load(fsys fs.FS, diags *diag.List) Config {
 	src, err := fs.ReadFile(fsys, FileName)
 	if errors.Is(err, fs.ErrNotExist) {
+		for _, name := range HugoFiles {
+			src, err := fs.ReadFile(fsys, name)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				diags.Errorf(name, 1, 1, "%v", err)
+				return Default()
+			}
+			return ParseHugo(name, src, diags)
+		}
 		return Default()
 	}
 	if err != nil {
@@ -91,6 +112,7 @@ var severityID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 // Parse decodes a configuration from src, reporting problems against path.
 func Parse(path string, src []byte, diags *diag.List) Config {
 	cfg := Default()
+	cfg.File = path
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		line, msg := diag.YAMLError(err)
@@ -114,13 +136,10 @@ func Parse(path string, src []byte, diags *diag.List) Config {
 		case "baseURL":
 			var s string
 			if d.decode(val, &s) {
-				if u, err := url.Parse(s); err != nil || (u.Scheme != "" && u.Host == "") {
-					d.errorf(val, "baseURL %q is not a URL or a path", s)
+				if base, ok := baseURL(s); ok {
+					cfg.BaseURL = base
 				} else {
-					if !strings.HasSuffix(s, "/") {
-						s += "/"
-					}
-					cfg.BaseURL = s
+					d.errorf(val, "baseURL %q is not a URL or a path", s)
 				}
 			}
 		case "probeAPI":
@@ -141,11 +160,25 @@ func Parse(path string, src []byte, diags *diag.List) Config {
 			if d.decode(val, &params) {
 				cfg.Params = params
 			}
+		case "unsafe":
+			d.decode(val, &cfg.Unsafe)
 		default:
-			d.errorf(key, "unknown key %q (known: title, baseURL, probeAPI, severities, params)", key.Value)
+			d.errorf(key, "unknown key %q (known: title, baseURL, probeAPI, severities, params, unsafe)", key.Value)
 		}
 	}
 	return cfg
+}
+
+// baseURL checks a baseURL and gives it its trailing slash. An empty one
+// is "/".
+func baseURL(s string) (string, bool) {
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "" && u.Host == "") {
+		return "", false
+	}
+	if !strings.HasSuffix(s, "/") {
+		s += "/"
+	}
+	return s, true
 }
 
 type decoder struct {

@@ -68,7 +68,7 @@ severities:
 probeAPI: ftp://x
 `,
 			want: []string{
-				`stepcheck.yaml:1:1: unknown key "titel" (known: title, baseURL, probeAPI, severities, params)`,
+				`stepcheck.yaml:1:1: unknown key "titel" (known: title, baseURL, probeAPI, severities, params, unsafe)`,
 				`stepcheck.yaml:4:14: respond "soon" is not a duration like 5m, 1h or 72h`,
 				`stepcheck.yaml:5:5: a severity needs an id, such as SEV-1`,
 				`stepcheck.yaml:6:5: severity "SEV-1" is listed twice`,
@@ -106,4 +106,127 @@ func FuzzParse(f *testing.F) {
 			assert.Positive(t, d.Col)
 		}
 	})
+}
+
+func TestUnsafe(t *testing.T) {
+	var diags diag.List
+	cfg := Parse("stepcheck.yaml", []byte("unsafe: true\n"), &diags)
+	require.Empty(t, diags.Sorted())
+	assert.True(t, cfg.Unsafe)
+	assert.Equal(t, "stepcheck.yaml", cfg.File)
+}
+
+func TestHugoConfiguration(t *testing.T) {
+	tests := []struct {
+		name, file, src string
+	}{
+		{"toml", "hugo.toml", `baseURL = "https://runbooks.example.com/"
+languageCode = "en-us"
+Title = "Operator runbooks"
+theme = "hugo-book"
+
+[params]
+  statusPage = "status.example.com"
+  [params.contacts]
+    oncall = "#oncall"
+
+[markup.goldmark.renderer]
+  unsafe = true
+`},
+		{"yaml", "config.yaml", `baseurl: https://runbooks.example.com
+title: Operator runbooks
+menu:
+  main: [{name: Home, url: /}]
+params:
+  statusPage: status.example.com
+  contacts:
+    oncall: "#oncall"
+markup:
+  goldmark:
+    renderer:
+      unsafe: true
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var diags diag.List
+			cfg := Load(fstest.MapFS{tt.file: {Data: []byte(tt.src)}}, &diags)
+			require.Empty(t, diags.Sorted(), "Hugo's own keys are not errors")
+			assert.Equal(t, tt.file, cfg.File)
+			assert.Equal(t, "Operator runbooks", cfg.Title)
+			assert.Equal(t, "https://runbooks.example.com/", cfg.BaseURL)
+			assert.Equal(t, "status.example.com", cfg.Params["statusPage"])
+			assert.NotNil(t, cfg.Params["contacts"])
+			assert.True(t, cfg.Unsafe)
+			assert.Equal(t, Default().Severities, cfg.Severities)
+		})
+	}
+}
+
+func TestStepcheckYAMLWinsOverHugo(t *testing.T) {
+	var diags diag.List
+	cfg := Load(fstest.MapFS{
+		"stepcheck.yaml": {Data: []byte("title: Ours\n")},
+		"hugo.toml":      {Data: []byte("title = \"Theirs\"\n")},
+		"config.yaml":    {Data: []byte("title: Older\n")},
+	}, &diags)
+	require.Empty(t, diags.Sorted())
+	assert.Equal(t, "Ours", cfg.Title)
+
+	cfg = Load(fstest.MapFS{
+		"hugo.toml":   {Data: []byte("title = \"Theirs\"\n")},
+		"config.yaml": {Data: []byte("title: Older\n")},
+	}, &diags)
+	assert.Equal(t, "Theirs", cfg.Title, "hugo.toml comes before config.yaml, as in Hugo")
+}
+
+func TestHugoConfigurationProblems(t *testing.T) {
+	tests := []struct {
+		name, file, src string
+		want            []string
+	}{
+		{
+			name: "toml syntax",
+			file: "hugo.toml",
+			src:  "title = \"x\"\nbaseURL = \"/\n",
+			want: []string{"hugo.toml:2:13: strings cannot contain newlines"},
+		},
+		{
+			name: "toml types",
+			file: "config.toml",
+			src:  "title = 3\nbaseURL = \"https://\"\nparams = 1\n[markup.goldmark.renderer]\nunsafe = \"yes\"\n",
+			want: []string{
+				"config.toml:1:1: title must be text",
+				`config.toml:2:1: baseURL "https://" is not a URL or a path`,
+				"config.toml:3:1: params must be a table of keys and values",
+				"config.toml:5:1: markup.goldmark.renderer.unsafe must be true or false",
+			},
+		},
+		{
+			name: "yaml types",
+			file: "config.yaml",
+			src:  "title:\n  - a\nmarkup:\n  goldmark:\n    renderer:\n      unsafe: 1\n",
+			want: []string{
+				"config.yaml:1:1: title must be text",
+				"config.yaml:6:1: markup.goldmark.renderer.unsafe must be true or false",
+			},
+		},
+		{
+			name: "yaml syntax",
+			file: "config.yaml",
+			src:  "title: x\n  bad: [\n",
+			want: []string{"config.yaml:2:1: mapping values are not allowed in this context"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var diags diag.List
+			Load(fstest.MapFS{tt.file: {Data: []byte(tt.src)}}, &diags)
+			var got []string
+			for _, d := range diags.Sorted() {
+				got = append(got, d.String())
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
