@@ -56,6 +56,7 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./gen/...
 	bash .ci/bench
+	bash .ci/bench-search
 
 ## bench-probe: probe API check-now rate against blackbox_exporter
 bench-probe:

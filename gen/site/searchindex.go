@@ -1,6 +1,8 @@
 package site
 
 import (
+	"bytes"
+	"compress/gzip"
 	"path"
 
 	"github.com/stepcheck/stepcheck/gen/content"
@@ -36,7 +38,21 @@ func indexSite(s *content.Site, basePath string, files map[string][]byte) string
 	}
 	idx, entry := b.Files()
 	for name, body := range idx {
-		files[path.Join(searchDir, name)] = body
+		p := path.Join(searchDir, name)
+		files[p] = body
+		// Index files are text and compress about tenfold; a gzip copy
+		// lets any host (and stepcheck's own server) send them small.
+		if gz := gzipped(body); len(gz) < len(body) {
+			files[p+".gz"] = gz
+		}
 	}
 	return path.Join(searchDir, entry)
+}
+
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
 }
