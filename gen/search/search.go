@@ -129,16 +129,16 @@ func (ix *Index) Expand(q Query) []Expansion {
 			out = append(out, Expansion{qi, t, weightExact})
 		}
 		if q.Prefix && qi == len(q.Terms)-1 {
-			// The most frequent completions first, so short prefixes stay
-			// cheap and useful.
-			var comps []int
+			// The most frequent completions, so short prefixes stay cheap
+			// and useful.
+			var comps top[int]
+			comps.limit = maxPrefix
 			for j := i; j < len(ix.terms) && strings.HasPrefix(ix.terms[j], t); j++ {
 				if ix.terms[j] != t {
-					comps = append(comps, j)
+					comps.add(j, func(a, b int) bool { return ix.df[a] > ix.df[b] })
 				}
 			}
-			slices.SortStableFunc(comps, func(a, b int) int { return ix.df[b] - ix.df[a] })
-			for _, j := range comps[:min(len(comps), maxPrefix)] {
+			for _, j := range comps.items {
 				out = append(out, Expansion{qi, ix.terms[j], weightPrefix})
 			}
 		}
@@ -248,7 +248,18 @@ func (ix *Index) Search(q Query, exps []Expansion, limit int) []Hit {
 			}
 		}
 	}
-	hits := make([]Hit, 0, len(byDoc))
+	// Only the best limit hits are kept, in order: documents that match
+	// more query terms first, then by score, then by position.
+	better := func(a, b Hit) bool {
+		if a.Matched != b.Matched {
+			return a.Matched > b.Matched
+		}
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		return a.Doc < b.Doc
+	}
+	hits := top[Hit]{limit: limit}
 	for d, a := range byDoc {
 		h := Hit{Doc: d, Terms: a.terms}
 		for _, s := range a.best {
@@ -257,30 +268,41 @@ func (ix *Index) Search(q Query, exps []Expansion, limit int) []Hit {
 				h.Score += s
 			}
 		}
-		dd := ix.docs[d]
+		hits.add(h, better)
+	}
+	for i := range hits.items {
+		h := &hits.items[i]
+		dd := ix.docs[h.Doc]
 		pg := ix.pages[dd.page]
 		h.URL, h.PageTitle, h.Heading, h.Fragment = pg.url, pg.title, dd.heading, pg.fragment
 		if dd.anchor != "" {
 			h.URL += "#" + dd.anchor
 		}
-		hits = append(hits, h)
 	}
-	slices.SortFunc(hits, func(a, b Hit) int {
-		switch {
-		case a.Matched != b.Matched:
-			return b.Matched - a.Matched
-		case a.Score != b.Score:
-			if a.Score > b.Score {
-				return -1
-			}
-			return 1
-		}
-		return a.Doc - b.Doc
-	})
-	if len(hits) > limit {
-		hits = hits[:limit]
+	return hits.items
+}
+
+// top keeps the best limit items in order, by insertion: results are few,
+// and a general sort would cost the widgets several kilobytes per type.
+type top[T any] struct {
+	limit int
+	items []T
+}
+
+func (t *top[T]) add(x T, better func(a, b T) bool) {
+	n := len(t.items)
+	if n == t.limit && (n == 0 || !better(x, t.items[n-1])) {
+		return
 	}
-	return hits
+	i := n
+	for i > 0 && better(x, t.items[i-1]) {
+		i--
+	}
+	if n < t.limit {
+		t.items = append(t.items, x)
+	}
+	copy(t.items[i+1:], t.items[i:len(t.items)-1])
+	t.items[i] = x
 }
 
 // ParseFragment reads a page's text file: section text by document.
