@@ -43,6 +43,9 @@ type Options struct {
 	BasePath string
 	// Unsafe passes raw HTML in Markdown through instead of dropping it.
 	Unsafe bool
+	// Params are the site's params, which {{< param "name" >}} reads when
+	// the page's front matter does not set the name.
+	Params map[string]any
 }
 
 // Converter converts pages.
@@ -71,6 +74,7 @@ func New(opts Options) *Converter {
 		),
 		goldmark.WithParserOptions(
 			parser.WithAutoHeadingID(),
+			parser.WithHeadingAttribute(), // ## Heading {#id}, as Hugo allows
 			parser.WithASTTransformers(util.Prioritized(linkTransformer{basePath: opts.BasePath}, 900)),
 		),
 	)...)
@@ -84,11 +88,14 @@ type Heading struct {
 	ID    string
 }
 
-// Link is a link destination as written, with where it was written.
+// Link is a link destination as written, with where it was written. A
+// ref or relref shortcode in text is a Link too, whose Dest is the shortcode.
 type Link struct {
 	Dest string
 	Line int
 	Col  int
+	// Page is set when the link names a page by its file; see PageRef.
+	Page *PageRef
 }
 
 // Doc is one converted page.
@@ -101,8 +108,13 @@ type Doc struct {
 	HTML      []byte
 	Headings  []Heading
 	// FirstH1 is the text of the first level-1 heading, the title of a page
-	// without front matter.
-	FirstH1   string
+	// without front matter. When it is the page's first block and the front
+	// matter has no title, the heading is left out of HTML, since the
+	// layout shows the title.
+	FirstH1 string
+	// IDs are the element IDs the content gives anchors to: headings and
+	// templates (commtmpl.AnchorPrefix + id), for checking links.
+	IDs       []string
 	Probes    []proberef.Use
 	Fields    []commtmpl.Field
 	Vars      []string
@@ -126,11 +138,28 @@ type prober interface{ ProbeUses() []proberef.Use }
 // Convert parses and renders src, reporting problems against path.
 func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 	pc := parser.NewContext()
-	root := c.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 	doc := &Doc{Lines: diag.NewLines(src)}
+	var problems []diag.Problem
+
+	// body is what goldmark parses. It has the length of src, so every
+	// offset is one into src, and rendering uses src itself.
+	body := src
+	fm, isTOML := readTOML(src)
+	if isTOML {
+		body = fm.body
+		if fm.problem != nil {
+			problems = append(problems, *fm.problem)
+		}
+	}
+	rec := &pageLinks{pc: pc, siteParams: c.opts.Params, frontMatter: fm.meta}
+	pc.Set(linksKey, rec)
+	shortcode.Use(pc, rec)
+	body = shortcode.Protect(pc, body)
+	root := c.md.Parser().Parse(text.NewReader(body), parser.WithContext(pc))
 
 	m, err := meta.TryGet(pc)
-	if err != nil {
+	switch {
+	case err != nil:
 		// goldmark-meta leaves the raw front matter and the error in the
 		// tree; neither belongs on the page.
 		if first, ok := root.FirstChild().(*ast.TextBlock); ok {
@@ -139,12 +168,19 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 		line, msg := diag.YAMLError(err)
 		// The YAML starts on the line after the opening "---".
 		doc.Diagnostics = append(doc.Diagnostics, diag.Diagnostic{Path: path, Line: line + 1, Col: 1, Message: "front matter: " + msg})
-	} else if len(m) > 0 {
+	case len(m) > 0:
 		doc.Meta = m
 		doc.MetaLines = frontMatterLines(src)
+	case len(fm.meta) > 0:
+		doc.Meta, doc.MetaLines = fm.meta, fm.lines
+	}
+	if h, ok := root.FirstChild().(*ast.Heading); ok && h.Level == 1 && doc.Meta["title"] == nil {
+		doc.FirstH1 = plainText(h, src)
+		root.RemoveChild(root, h)
 	}
 
-	var problems []diag.Problem
+	var heads []heading
+	rawHTML := -1
 	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -164,22 +200,38 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 			id, _ := n.AttributeString("id")
 			idb, _ := id.([]byte)
 			doc.Headings = append(doc.Headings, Heading{Level: n.Level, Text: t, ID: string(idb)})
+			doc.IDs = append(doc.IDs, string(idb))
+			if n.Lines().Len() > 0 {
+				heads = append(heads, heading{Heading: doc.Headings[len(doc.Headings)-1], node: n})
+			}
 		case *commtmpl.Block:
 			doc.Templates++
+			doc.IDs = append(doc.IDs, commtmpl.AnchorPrefix+n.ID)
 		case *east.TaskCheckBox:
 			doc.Tasks++
+		case *ast.RawHTML:
+			if seg := n.Segments; rawHTML < 0 && seg.Len() > 0 && !isComment(src[seg.At(0).Start:seg.At(0).Stop]) {
+				rawHTML = seg.At(0).Start
+			}
+		case *ast.HTMLBlock:
+			if rawHTML < 0 && n.Lines().Len() > 0 && n.HTMLBlockType != ast.HTMLBlockType2 {
+				rawHTML = n.Lines().At(0).Start
+			}
 		}
 		return ast.WalkContinue, nil
 	})
+	if rawHTML >= 0 && !c.opts.Unsafe {
+		problems = append(problems, diag.Problem{Offset: rawHTML, Severity: diag.Warning,
+			Message: "raw HTML is left out of the page; set unsafe: true in the site configuration to keep it"})
+	}
+	problems = append(problems, duplicateAnchors(heads, src, doc.Lines)...)
+	linkProblems, _ := pc.Get(linkProblemsKey).([]diag.Problem)
+	problems = append(problems, linkProblems...)
 	doc.Diagnostics = append(doc.Diagnostics, doc.Lines.Place(path, problems)...)
 	doc.Fields = commtmpl.Fields(pc)
 	doc.Vars = cmdvar.Names(pc)
 	doc.Sections = sections(root, src)
-	links, _ := pc.Get(linksKey).([]linkAt)
-	for _, l := range links {
-		line, col := doc.Lines.Position(l.offset)
-		doc.Links = append(doc.Links, Link{Dest: l.dest, Line: line, Col: col})
-	}
+	doc.Links = rec.placed(doc.Lines)
 
 	var buf bytes.Buffer
 	buf.Grow(len(src) * 2)
@@ -188,6 +240,55 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 	}
 	doc.HTML = buf.Bytes()
 	return doc, nil
+}
+
+func isComment(html []byte) bool { return bytes.HasPrefix(html, []byte("<!--")) }
+
+// heading is a heading with its node, to place problems.
+type heading struct {
+	Heading
+	node *ast.Heading
+}
+
+// duplicateAnchors reports headings whose anchors clash. An anchor given
+// twice with {#id} is an error: the page has two elements with one ID, and
+// a link reaches only the first. A heading whose text repeats an earlier
+// one is a warning: goldmark numbers its anchor (#x-1), so a link to #x
+// silently reaches the first.
+func duplicateAnchors(heads []heading, src []byte, lines *diag.Lines) []diag.Problem {
+	var out []diag.Problem
+	byID := map[string]heading{}
+	byText := map[string]heading{}
+	for _, h := range heads {
+		at := h.node.Lines().At(0).Start
+		if prev, ok := byID[h.ID]; ok {
+			line, _ := lines.Position(prev.node.Lines().At(0).Start)
+			out = append(out, diag.Problem{Offset: at, Message: fmt.Sprintf(
+				"heading anchor #%s is already used by the heading on line %d; give this one another {#id}", h.ID, line)})
+			continue
+		}
+		byID[h.ID] = h
+		key := strings.ToLower(h.Text)
+		if prev, ok := byText[key]; ok && !explicitID(h.node, src) && !explicitID(prev.node, src) {
+			line, _ := lines.Position(prev.node.Lines().At(0).Start)
+			out = append(out, diag.Problem{Offset: at, Severity: diag.Warning, Message: fmt.Sprintf(
+				"heading %q repeats the one on line %d, so its anchor is #%s and links to #%s reach line %d; reword it or give it an {#id}",
+				h.Text, line, h.ID, prev.ID, line)})
+			continue
+		}
+		byText[key] = h
+	}
+	return out
+}
+
+// explicitID reports whether a heading ends with an attribute block such as
+// {#id}; goldmark has cut it from the heading's last line.
+func explicitID(h *ast.Heading, src []byte) bool {
+	rest := src[h.Lines().At(h.Lines().Len()-1).Stop:]
+	if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+		rest = rest[:nl]
+	}
+	return bytes.HasPrefix(bytes.TrimLeft(rest, " \t"), []byte("{"))
 }
 
 // plainText returns a heading's text without markup.
@@ -218,59 +319,21 @@ func plainText(n ast.Node, src []byte) string {
 	return strings.TrimSpace(b.String())
 }
 
-// frontMatterLines maps each top-level front-matter key to its line number.
+// frontMatterLines maps each top-level key of YAML front matter to its
+// line.
 func frontMatterLines(src []byte) map[string]int {
-	out := map[string]int{}
-	lines := strings.Split(string(src), "\n")
-	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
-		return out
+	first, rest, ok := bytes.Cut(src, []byte("\n"))
+	if !ok || strings.TrimSpace(string(first)) != "---" {
+		return map[string]int{}
 	}
-	for i := 1; i < len(lines); i++ {
-		l := lines[i]
-		if strings.TrimSpace(l) == "---" {
+	var yaml []byte
+	for len(rest) > 0 {
+		line, next, _ := bytes.Cut(rest, []byte("\n"))
+		if strings.TrimSpace(string(line)) == "---" {
 			break
 		}
-		if l == "" || l[0] == ' ' || l[0] == '\t' || l[0] == '#' || l[0] == '-' {
-			continue
-		}
-		if k, _, ok := strings.Cut(l, ":"); ok {
-			out[strings.TrimSpace(k)] = i + 1
-		}
+		yaml = src[len(first)+1 : len(src)-len(next)]
+		rest = next
 	}
-	return out
-}
-
-var linksKey = parser.NewContextKey()
-
-type linkAt struct {
-	dest   string
-	offset int
-}
-
-// linkTransformer records every link as written, for lint, and prefixes
-// site-absolute links with the base path, so content written as
-// "/procedures/x/" works when the site is published below a path.
-type linkTransformer struct{ basePath string }
-
-func (t linkTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
-	var links []linkAt
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		l, ok := n.(*ast.Link)
-		if !ok || !entering {
-			return ast.WalkContinue, nil
-		}
-		d := string(l.Destination)
-		// goldmark keeps no position on links; the first text inside the
-		// label is one character after the '['.
-		at := 0
-		if t, ok := l.FirstChild().(*ast.Text); ok {
-			at = t.Segment.Start - 1
-		}
-		links = append(links, linkAt{dest: d, offset: at})
-		if t.basePath != "/" && strings.HasPrefix(d, "/") && !strings.HasPrefix(d, "//") {
-			l.Destination = []byte(t.basePath + d[1:])
-		}
-		return ast.WalkContinue, nil
-	})
-	pc.Set(linksKey, links)
+	return frontMatterKeyLines(yaml, 1)
 }

@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,11 +21,28 @@ func testConverter() *Converter {
 	return New(Options{
 		ProbeTitle: func(id string) (string, bool) { t, ok := known[id]; return t, ok },
 		Severities: []string{"SEV-1", "SEV-2", "SEV-3", "SEV-4"},
+		Params:     map[string]any{"statusPage": "status.example.com", "statusurl": "https://status.example.com/", "oncall": "site-wide"},
 	})
 }
 
-// TestGolden converts testdata/*.md and compares the HTML, followed by the
-// diagnostics, with testdata/*.golden.html. Run with -update to rewrite.
+// fillForTest fills page references as a site would, showing what each
+// one named: "/ref/ops/x.md#a/" (ok=false for a file called missing.md).
+func fillForTest(doc *Doc) string {
+	return string(doc.Fill(func(l Link) (string, bool) {
+		if strings.HasSuffix(l.Page.Path, "missing.md") {
+			return "", false
+		}
+		u := "/ref/" + l.Page.Path + "/"
+		if l.Page.Fragment != "" {
+			u += "#" + l.Page.Fragment
+		}
+		return u, true
+	}))
+}
+
+// TestGolden converts testdata/*.md and compares the HTML, with page
+// references filled in by fillForTest and followed by the diagnostics, with
+// testdata/*.golden.html. Run with -update to rewrite.
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.md")
 	require.NoError(t, err)
@@ -36,7 +54,10 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err)
 			doc, err := c.Convert(filepath.Base(file), src)
 			require.NoError(t, err)
-			got := string(doc.HTML)
+			got := fillForTest(doc)
+			if doc.FirstH1 != "" && doc.Meta["title"] == nil {
+				got = "<!-- title from the first heading: " + doc.FirstH1 + " -->\n" + got
+			}
 			if len(doc.Diagnostics) > 0 {
 				got += "<!-- diagnostics\n" + diag.Join(doc.Diagnostics) + "-->\n"
 			}
@@ -147,6 +168,47 @@ func TestDiagnostics(t *testing.T) {
 			src:  "text\n\nsee {{< youtube abc >}} here\n",
 			want: []string{`p.md:3:5: warning: unknown shortcode "youtube" is shown as text`},
 		},
+		{
+			name: "bad toml front matter",
+			src:  "+++\ntitle = \"x\"\ntags = [\"a\" \"b\"]\n+++\nbody {probe:nope-is-fine-here}\n",
+			want: []string{`p.md:3:13: front matter: expected a comma (',') or array terminator (']'), but got '"'`},
+		},
+		{
+			name: "unclosed toml front matter",
+			src:  "+++\ntitle = \"x\"\n\nbody\n",
+			want: []string{`p.md:1:1: front matter: the opening +++ has no closing +++ line`},
+		},
+		{
+			name: "positions after toml front matter",
+			src:  "+++\ntitle = \"é\"\n+++\n\n```template id=Bad\n{{x}}\n```\n{{< param \"nope\" >}}\n",
+			want: []string{
+				`p.md:5:13: template id "Bad" must be lowercase letters, digits and '-'`,
+				`p.md:6:1: warning: field "x" has no type; write {{x:text}} (or long, time, select(A|B)) where it first appears`,
+				`p.md:8:1: param "nope" is not set: add it to the page's front matter or to params in the site configuration`,
+			},
+		},
+		{
+			name: "ref problems in links",
+			src:  "[a]({{< ref >}}) and [b]({{< param missing >}})\n",
+			want: []string{
+				`p.md:1:5: ref needs the file of a page, such as {{< ref "ops/restart.md" >}}`,
+				`p.md:1:26: param "missing" is not set: add it to the page's front matter or to params in the site configuration`,
+			},
+		},
+		{
+			name: "duplicate anchors",
+			src:  "# T\n\n## Steps\n\n### steps\n\n## Other {#steps-1}\n\n## Mine {#mine}\n\n## Again {#mine}\n",
+			want: []string{
+				`p.md:5:5: warning: heading "steps" repeats the one on line 3, so its anchor is #steps-1 and links to #steps reach line 3; reword it or give it an {#id}`,
+				`p.md:7:4: heading anchor #steps-1 is already used by the heading on line 5; give this one another {#id}`,
+				`p.md:11:4: heading anchor #mine is already used by the heading on line 9; give this one another {#id}`,
+			},
+		},
+		{
+			name: "raw html once per page, comments aside",
+			src:  "<!-- note -->\n\nsome <kbd>Ctrl</kbd> and <br>\n\n<div>\nx\n</div>\n",
+			want: []string{`p.md:3:6: warning: raw HTML is left out of the page; set unsafe: true in the site configuration to keep it`},
+		},
 	}
 	c := testConverter()
 	for _, tt := range tests {
@@ -162,6 +224,65 @@ func TestDiagnostics(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+func TestTOMLFrontMatter(t *testing.T) {
+	src := "+++\ntitle = \"Restart\"\nweight = 3\ndraft = true\naliases = [\"/old/\"]\n[params]\ncustom = 1\n+++\n\n## Steps\n\n[x](y.md)\n"
+	doc, err := testConverter().Convert("p.md", []byte(src))
+	require.NoError(t, err)
+	assert.Empty(t, doc.Diagnostics)
+	assert.Equal(t, "Restart", doc.Meta["title"])
+	assert.Equal(t, int64(3), doc.Meta["weight"])
+	assert.Equal(t, true, doc.Meta["draft"])
+	assert.Equal(t, map[string]int{"title": 2, "weight": 3, "draft": 4, "aliases": 5}, doc.MetaLines)
+	assert.Equal(t, "<h2 id=\"steps\">Steps</h2>\n<p><a href=\"stepcheck-page-ref-0-\">x</a></p>\n", string(doc.HTML))
+	assert.Equal(t, []Link{{Dest: "y.md", Line: 12, Col: 1, Page: &PageRef{Path: "y.md", Placeholder: "stepcheck-page-ref-0-"}}}, doc.Links)
+}
+
+func TestTitleFromFirstHeading(t *testing.T) {
+	c := testConverter()
+	doc, err := c.Convert("p.md", []byte("# Restart the API\n\ntext\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "Restart the API", doc.FirstH1)
+	assert.Equal(t, "<p>text</p>\n", string(doc.HTML), "the layout shows the title; the heading is not repeated")
+
+	doc, err = c.Convert("p.md", []byte("---\ntitle: Front\n---\n# Restart the API\n\ntext\n"))
+	require.NoError(t, err)
+	assert.Contains(t, string(doc.HTML), "<h1", "with a title in front matter the heading stays")
+}
+
+func TestPageReferences(t *testing.T) {
+	src := "[a](../ops/x.md#check) [b](<my file.md>) {{< ref \"ops/y\" >}}\n[c](https://e.com/x.md) [d](/x.md) [e](x.md?raw=1)\n[f]({{< relref \"#top\" >}})\n"
+	doc, err := New(Options{BasePath: "/runbooks/"}).Convert("p.md", []byte(src))
+	require.NoError(t, err)
+	require.Empty(t, doc.Diagnostics)
+	var got []string
+	for _, l := range doc.Links {
+		s := fmt.Sprintf("%d:%d %s", l.Line, l.Col, l.Dest)
+		if l.Page != nil {
+			s += fmt.Sprintf(" -> file %q #%q shortcode=%v", l.Page.Path, l.Page.Fragment, l.Page.Shortcode)
+		}
+		got = append(got, s)
+	}
+	assert.Equal(t, []string{
+		`1:1 ../ops/x.md#check -> file "../ops/x.md" #"check" shortcode=false`,
+		`1:24 my file.md -> file "my file.md" #"" shortcode=false`,
+		`1:42 {{< ref "ops/y" >}} -> file "ops/y" #"" shortcode=true`,
+		`2:1 https://e.com/x.md`,
+		`2:25 /x.md`,
+		`2:36 x.md?raw=1 -> file "x.md" #"" shortcode=false`,
+		`3:5 {{< relref "#top" >}} -> file "" #"top" shortcode=true`,
+	}, got)
+	html := string(doc.Fill(func(l Link) (string, bool) {
+		if l.Page.Path == "my file.md" {
+			return "", false // no such page: the link stays as written
+		}
+		return "/runbooks/resolved/", true
+	}))
+	assert.Equal(t, `<p><a href="/runbooks/resolved/">a</a> <a href="my%20file.md">b</a> /runbooks/resolved/`+"\n"+
+		`<a href="https://e.com/x.md">c</a> <a href="/runbooks/x.md">d</a> <a href="/runbooks/resolved/">e</a>`+"\n"+
+		`<a href="/runbooks/resolved/">f</a></p>`+"\n", html)
+	assert.Contains(t, string(doc.HTML), "stepcheck-page-ref-0-", "Fill leaves the Doc as it was")
 }
 
 func TestFrontMatterErrorStaysOutOfHTML(t *testing.T) {

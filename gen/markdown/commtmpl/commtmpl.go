@@ -37,6 +37,10 @@ import (
 // Language is the info-string language that marks a template block.
 const Language = "template"
 
+// AnchorPrefix starts a template's element ID: a template with id
+// incident-start can be linked to as #tpl-incident-start.
+const AnchorPrefix = "tpl-"
+
 // Type is a field's input type.
 type Type struct {
 	// Name is text, long, time, select or auto (filled by the browser).
@@ -422,7 +426,7 @@ func renderBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (as
 	}
 	b := node.(*Block)
 	esc := func(s string) { _, _ = w.Write(util.EscapeHTML([]byte(s))) }
-	_, _ = w.WriteString(`<figure class="sc-template" id="tpl-`)
+	_, _ = w.WriteString(`<figure class="sc-template" id="` + AnchorPrefix)
 	esc(b.ID)
 	_, _ = w.WriteString(`" data-template="`)
 	esc(b.ID)

@@ -1,12 +1,26 @@
 // Package shortcode recognises Hugo shortcodes ({{< name args >}} and
-// {{% name args %}}) so that existing Hugo runbooks build. A shortcode that
-// stepcheck does not implement is a warning, and renders as its own text so
-// nothing the writer wrote disappears.
+// {{% name args %}}) so that existing Hugo runbooks build.
+//
+// stepcheck implements three of Hugo's built-in shortcodes, through a
+// Resolver the caller supplies for each page (see Use):
+//
+//   - {{< ref "ops/x.md#a" >}} and {{< relref ... >}} name another page by
+//     its file;
+//   - {{< param "name" >}} is a parameter's value.
+//
+// They work in text and as a link destination, [text]({{< ref "x.md" >}}),
+// which needs Protect before parsing.
+//
+// Any other shortcode is a warning, and nothing the writer wrote disappears:
+// a paired one ({{% notice %}}inner{{% /notice %}}) renders its inner
+// content, and a standalone one ({{< youtube id >}}) renders as its own text.
 package shortcode
 
 import (
 	"bytes"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -22,15 +36,47 @@ import (
 // KindShortcode is the shortcode node's kind.
 var KindShortcode = ast.NewNodeKind("Shortcode")
 
-// Shortcode is one shortcode tag, opening or closing.
-type Shortcode struct {
-	ast.BaseInline
-	Name    string
-	Closing bool
-	Raw     string
-	Offset  int
+// Tag is one shortcode tag as written.
+type Tag struct {
+	Name string
+	// Args are the positional arguments, unquoted.
+	Args []string
+	// Named are the name="value" arguments.
+	Named map[string]string
+	// Closing is {{< /name >}}; SelfClosing is {{< name />}}.
+	Closing, SelfClosing bool
 	// Escaped is Hugo's {{</* x */>}}, which means the literal {{< x >}}.
 	Escaped bool
+	// Raw is the tag as written; for an escaped tag, the tag it stands for.
+	Raw string
+	// Offset is where the tag starts in the page's source.
+	Offset int
+	// width is the tag's length in the source.
+	width int
+}
+
+// Arg returns the named argument, or else the positional one at i.
+func (t *Tag) Arg(i int, name string) string {
+	if v, ok := t.Named[name]; ok {
+		return v
+	}
+	if i < len(t.Args) {
+		return t.Args[i]
+	}
+	return ""
+}
+
+// Shortcode is one shortcode tag in a page.
+type Shortcode struct {
+	ast.BaseInline
+	Tag
+	// Value is what a shortcode stepcheck implements renders as.
+	Value    string
+	HasValue bool
+	// Paired is set on both tags of an unknown shortcode that has a closing
+	// tag: they render as nothing, so their inner content shows.
+	Paired  bool
+	problem *diag.Problem
 }
 
 // Kind implements ast.Node.
@@ -38,17 +84,65 @@ func (n *Shortcode) Kind() ast.NodeKind { return KindShortcode }
 
 // Dump implements ast.Node.
 func (n *Shortcode) Dump(source []byte, level int) {
-	ast.DumpHelper(n, source, level, map[string]string{"Name": n.Name}, nil)
+	ast.DumpHelper(n, source, level, map[string]string{"Name": n.Name, "Paired": strconv.FormatBool(n.Paired)}, nil)
 }
 
-// Problems warns that the shortcode is not implemented. Closing tags are not
-// reported again.
+// Problems reports an unknown shortcode (once, at its opening tag), a
+// closing tag without an opening one, and a ref or param that cannot be
+// resolved.
 func (n *Shortcode) Problems() []diag.Problem {
-	if n.Closing || n.Escaped {
+	if n.problem == nil {
 		return nil
 	}
-	return []diag.Problem{{Offset: n.Offset, Severity: diag.Warning,
-		Message: fmt.Sprintf("unknown shortcode %q is shown as text", n.Name)}}
+	return []diag.Problem{*n.problem}
+}
+
+// Resolver gives the values of the shortcodes stepcheck implements. The
+// markdown package supplies one for each page.
+type Resolver interface {
+	// Ref returns what stands in the page for the page that a ref or
+	// relref shortcode names; target is as written ("ops/x.md#a").
+	Ref(tag *Tag, target string) string
+	// Param returns a parameter's value as text; ok is false when it is
+	// not set.
+	Param(name string) (value string, ok bool)
+}
+
+var resolverKey = parser.NewContextKey()
+
+// Use makes r resolve the shortcodes of the page parsed with pc.
+func Use(pc parser.Context, r Resolver) { pc.Set(resolverKey, r) }
+
+// Value resolves a shortcode that stepcheck implements. known is false for
+// any other shortcode. A problem says why a known one has no value.
+func Value(pc parser.Context, t *Tag) (value string, problem *diag.Problem, known bool) {
+	r, _ := pc.Get(resolverKey).(Resolver)
+	errorf := func(format string, args ...any) *diag.Problem {
+		return &diag.Problem{Offset: t.Offset, Message: fmt.Sprintf(format, args...)}
+	}
+	switch t.Name {
+	case "ref", "relref":
+		target := t.Arg(0, "path")
+		if target == "" {
+			return "", errorf(`%s needs the file of a page, such as {{< %s "ops/restart.md" >}}`, t.Name, t.Name), true
+		}
+		if r == nil {
+			return "", errorf("%s %q: pages are only known when the whole site is built", t.Name, target), true
+		}
+		return r.Ref(t, target), nil, true
+	case "param":
+		name := t.Arg(0, "name")
+		if name == "" {
+			return "", errorf(`param needs a name, such as {{< param "statusPage" >}}`), true
+		}
+		if r != nil {
+			if v, ok := r.Param(name); ok {
+				return v, nil, true
+			}
+		}
+		return "", errorf("param %q is not set: add it to the page's front matter or to params in the site configuration", name), true
+	}
+	return "", nil, false
 }
 
 type extension struct{}
@@ -58,16 +152,16 @@ func New() goldmark.Extender { return extension{} }
 
 // Extend implements goldmark.Extender.
 func (extension) Extend(m goldmark.Markdown) {
-	m.Parser().AddOptions(parser.WithInlineParsers(util.Prioritized(inlineParser{}, 140)))
+	m.Parser().AddOptions(
+		parser.WithInlineParsers(util.Prioritized(inlineParser{}, 140)),
+		parser.WithASTTransformers(util.Prioritized(transformer{}, 200)),
+	)
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100)))
 }
 
-type inlineParser struct{}
-
-func (inlineParser) Trigger() []byte { return []byte{'{'} }
-
-func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
-	line, seg := block.PeekLine()
+// parseTag reads a shortcode tag at the start of line. It returns nil when
+// line does not start with one.
+func parseTag(line []byte) *Tag {
 	var closer string
 	switch {
 	case bytes.HasPrefix(line, []byte("{{<")):
@@ -81,29 +175,294 @@ func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context)
 	if end < 0 {
 		return nil
 	}
-	consumed := 3 + end + len(closer)
-	raw := string(line[:consumed])
+	width := 3 + end + len(closer)
+	t := &Tag{Raw: string(line[:width]), width: width}
 	inner := strings.TrimSpace(string(line[3 : 3+end]))
-	escaped := strings.HasPrefix(inner, "/*") && strings.HasSuffix(inner, "*/")
-	if escaped {
+	if strings.HasPrefix(inner, "/*") && strings.HasSuffix(inner, "*/") && len(inner) >= 4 {
+		t.Escaped = true
 		inner = strings.TrimSpace(inner[2 : len(inner)-2])
-		raw = "{{" + raw[2:3] + " " + inner + " " + closer
+		t.Raw = "{{" + t.Raw[2:3] + " " + inner + " " + closer
 	}
-	closing := strings.HasPrefix(inner, "/")
-	name := strings.Fields(strings.TrimPrefix(inner, "/") + " ")
-	if len(name) == 0 {
+	if rest, ok := strings.CutPrefix(inner, "/"); ok {
+		t.Closing, inner = true, strings.TrimSpace(rest)
+	}
+	if rest, ok := strings.CutSuffix(inner, "/"); ok {
+		t.SelfClosing, inner = true, strings.TrimSpace(rest)
+	}
+	words := splitArgs(inner)
+	if len(words) == 0 || strings.ContainsAny(words[0], `"=`+"`") {
 		return nil
 	}
-	block.Advance(consumed)
-	return &Shortcode{Name: name[0], Closing: closing, Raw: raw, Offset: seg.Start, Escaped: escaped}
+	t.Name = words[0]
+	for _, w := range words[1:] {
+		if k, v, ok := strings.Cut(w, "="); ok && k != "" && !strings.ContainsAny(k, `"`+"`") {
+			if t.Named == nil {
+				t.Named = map[string]string{}
+			}
+			t.Named[k] = unquote(v)
+		} else {
+			t.Args = append(t.Args, unquote(w))
+		}
+	}
+	return t
+}
+
+// splitArgs splits on spaces outside "double" and `back` quotes.
+func splitArgs(s string) []string {
+	var out []string
+	var cur strings.Builder
+	var quote rune
+	in := false
+	for _, r := range s {
+		switch {
+		case quote != 0:
+			cur.WriteRune(r)
+			if r == quote {
+				quote = 0
+			}
+		case r == '"' || r == '`':
+			quote, in = r, true
+			cur.WriteRune(r)
+		case r == ' ' || r == '\t':
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			in = true
+			cur.WriteRune(r)
+		}
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '`') && s[len(s)-1] == s[0] {
+		if s[0] == '"' {
+			if u, err := strconv.Unquote(s); err == nil {
+				return u
+			}
+		}
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+var tagsKey = parser.NewContextKey()
+
+// token stands for a shortcode that Protect swapped out: "{{<@" and its
+// index, padded with '@' to the shortcode's length, then ">}}".
+var token = regexp.MustCompile(`^\{\{<@(\d+)@*>\}\}$`)
+
+// Protect prepares src for parsing with pc. A shortcode written as a link
+// destination, [text]({{< ref "x.md" >}}) or [label]: {{< ref "x.md" >}},
+// holds spaces, which end a destination in CommonMark; Protect swaps each
+// such ref, relref or param for a token of the same length without spaces,
+// which the parser and Lookup recognise. Since lengths are kept, every
+// offset into the result is an offset into src, so render with src itself.
+// It returns src when there is nothing to swap.
+func Protect(pc parser.Context, src []byte) []byte {
+	var tags []*Tag
+	out := src
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte("{{"))
+		if j < 0 {
+			break
+		}
+		at := i + j
+		i = at + 2
+		if !isDestination(src, at) {
+			continue
+		}
+		line := src[at:]
+		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+			line = line[:nl]
+		}
+		t := parseTag(line)
+		if t == nil || t.Escaped || t.Closing || (t.Name != "ref" && t.Name != "relref" && t.Name != "param") {
+			continue
+		}
+		tok := "{{<@" + strconv.Itoa(len(tags))
+		if len(tok)+3 > t.width {
+			continue
+		}
+		tok += strings.Repeat("@", t.width-len(tok)-3) + ">}}"
+		if len(tags) == 0 {
+			out = bytes.Clone(src)
+		}
+		t.Offset = at
+		tags = append(tags, t)
+		copy(out[at:], tok)
+		i = at + t.width
+	}
+	if len(tags) > 0 {
+		pc.Set(tagsKey, tags)
+	}
+	return out
+}
+
+// isDestination reports whether the text at i follows "](" or a link
+// reference definition's "]:".
+func isDestination(src []byte, i int) bool {
+	if i >= 2 && src[i-2] == ']' && src[i-1] == '(' {
+		return true
+	}
+	j := i
+	for j > 0 && (src[j-1] == ' ' || src[j-1] == '\t') {
+		j--
+	}
+	return j >= 2 && src[j-2] == ']' && src[j-1] == ':'
+}
+
+// Lookup returns the shortcode that a link destination stands for, when
+// Protect swapped it out.
+func Lookup(pc parser.Context, dest []byte) (*Tag, bool) {
+	m := token.FindSubmatch(dest)
+	if m == nil {
+		return nil, false
+	}
+	tags, _ := pc.Get(tagsKey).([]*Tag)
+	i, err := strconv.Atoi(string(m[1]))
+	if err != nil || i >= len(tags) || tags[i].width != len(dest) {
+		return nil, false
+	}
+	return tags[i], true
+}
+
+type inlineParser struct{}
+
+func (inlineParser) Trigger() []byte { return []byte{'{'} }
+
+func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	line, seg := block.PeekLine()
+	t := parseTag(line)
+	if t == nil {
+		return nil
+	}
+	if p, ok := Lookup(pc, line[:t.width]); ok && p.Offset == seg.Start {
+		// A protected destination that did not become a link after all.
+		cp := *p
+		t = &cp
+	}
+	t.Offset = seg.Start
+	block.Advance(t.width)
+	return &Shortcode{Tag: *t}
+}
+
+// transformer resolves the shortcodes stepcheck implements and pairs the
+// tags of the others, once the whole page is parsed.
+type transformer struct{}
+
+func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	var open []*Shortcode
+	var all []*Shortcode
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		s, ok := n.(*Shortcode)
+		if !ok || !entering || s.Escaped {
+			return ast.WalkContinue, nil
+		}
+		if !s.Closing {
+			if v, p, known := Value(pc, &s.Tag); known {
+				s.Value, s.HasValue, s.problem = v, p == nil, p
+				return ast.WalkContinue, nil
+			}
+		}
+		all = append(all, s)
+		if !s.Closing {
+			if !s.SelfClosing {
+				open = append(open, s)
+			}
+			return ast.WalkContinue, nil
+		}
+		for i := len(open) - 1; i >= 0; i-- {
+			if open[i].Name == s.Name {
+				open[i].Paired, s.Paired = true, true
+				open = append(open[:i], open[i+1:]...)
+				break
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, s := range all {
+		var msg string
+		switch {
+		case s.Closing && !s.Paired:
+			msg = fmt.Sprintf("closing shortcode %q has no opening tag, so it is shown as text", s.Name)
+		case s.Closing:
+			continue
+		case s.Paired:
+			msg = fmt.Sprintf("unknown shortcode %q is left out; its inner text is shown", s.Name)
+		default:
+			msg = fmt.Sprintf("unknown shortcode %q is shown as text", s.Name)
+		}
+		s.problem = &diag.Problem{Offset: s.Offset, Severity: diag.Warning, Message: msg}
+	}
+	// A paired tag on a line of its own would leave an empty paragraph.
+	for _, s := range all {
+		p, ok := s.Parent().(*ast.Paragraph)
+		if ok && s.Paired && onlyTags(p, reader.Source()) {
+			hidden := &Hidden{}
+			for c := p.FirstChild(); c != nil; {
+				next := c.NextSibling()
+				hidden.AppendChild(hidden, c)
+				c = next
+			}
+			p.Parent().ReplaceChild(p.Parent(), p, hidden)
+		}
+	}
+}
+
+// KindHidden is the kind of Hidden.
+var KindHidden = ast.NewNodeKind("ShortcodeLine")
+
+// Hidden is what is left of a paragraph that held nothing but the tags of
+// paired shortcodes: it renders as nothing, and keeps the tags' warnings.
+type Hidden struct{ ast.BaseBlock }
+
+// Kind implements ast.Node.
+func (n *Hidden) Kind() ast.NodeKind { return KindHidden }
+
+// Dump implements ast.Node.
+func (n *Hidden) Dump(source []byte, level int) { ast.DumpHelper(n, source, level, nil, nil) }
+
+// onlyTags reports whether a paragraph holds nothing but paired tags and
+// white space.
+func onlyTags(p *ast.Paragraph, src []byte) bool {
+	for c := p.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *Shortcode:
+			if !c.Paired {
+				return false
+			}
+		case *ast.Text:
+			if len(bytes.TrimSpace(c.Segment.Value(src))) > 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 type nodeRenderer struct{}
 
 func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(KindHidden, func(util.BufWriter, []byte, ast.Node, bool) (ast.WalkStatus, error) {
+		return ast.WalkSkipChildren, nil
+	})
 	reg.Register(KindShortcode, func(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
-		if entering {
-			_, _ = w.Write(util.EscapeHTML([]byte(node.(*Shortcode).Raw)))
+		n := node.(*Shortcode)
+		switch {
+		case !entering || n.Paired:
+		case n.HasValue:
+			_, _ = w.Write(util.EscapeHTML([]byte(n.Value)))
+		default:
+			_, _ = w.Write(util.EscapeHTML([]byte(n.Raw)))
 		}
 		return ast.WalkSkipChildren, nil
 	})
