@@ -70,5 +70,13 @@ func TestScreenshots(t *testing.T) {
 			}
 		}
 	}
+	// The search box with results, on the home page.
+	within(t, ctx, chromedp.Navigate(hs.URL+"/"))
+	until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
+	within(t, ctx, chromedp.Click(chromedp.CSS(`#sc-search`)), typeText("redis-cli pin"))
+	until(t, ctx, `document.querySelectorAll('#sc-results .r-snippet').length > 0`)
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(out, "search-results.png"), png, 0o644))
 	t.Logf("screenshots in %s", out)
 }
