@@ -123,6 +123,10 @@ type Doc struct {
 	Links     []Link
 	// Diagnostics holds every problem found on the page.
 	Diagnostics []diag.Diagnostic
+	// Lint holds the problems only stepcheck lint reports: headings whose
+	// anchors clash. Repeated headings are common in working runbooks, so a
+	// build does not warn about them.
+	Lint []diag.Diagnostic
 	// Lines indexes the source, to place later problems.
 	Lines *diag.Lines
 	// Sections is the page's plain text by section, for search.
@@ -224,10 +228,10 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 		problems = append(problems, diag.Problem{Offset: rawHTML, Severity: diag.Warning,
 			Message: "raw HTML is left out of the page; set unsafe: true in the site configuration to keep it"})
 	}
-	problems = append(problems, duplicateAnchors(heads, src, doc.Lines)...)
 	linkProblems, _ := pc.Get(linkProblemsKey).([]diag.Problem)
 	problems = append(problems, linkProblems...)
 	doc.Diagnostics = append(doc.Diagnostics, doc.Lines.Place(path, problems)...)
+	doc.Lint = doc.Lines.Place(path, duplicateAnchors(heads, src, doc.Lines))
 	doc.Fields = commtmpl.Fields(pc)
 	doc.Vars = cmdvar.Names(pc)
 	doc.Sections = sections(root, src)

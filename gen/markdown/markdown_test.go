@@ -55,6 +55,7 @@ func TestGolden(t *testing.T) {
 			doc, err := c.Convert(filepath.Base(file), src)
 			require.NoError(t, err)
 			got := fillForTest(doc)
+			doc.Diagnostics = append(doc.Diagnostics, doc.Lint...)
 			if doc.FirstH1 != "" && doc.Meta["title"] == nil {
 				got = "<!-- title from the first heading: " + doc.FirstH1 + " -->\n" + got
 			}
@@ -218,6 +219,7 @@ func TestDiagnostics(t *testing.T) {
 			var got []string
 			var l diag.List
 			l.Add(doc.Diagnostics...)
+			l.Add(doc.Lint...)
 			for _, d := range l.Sorted() {
 				got = append(got, d.String())
 			}
