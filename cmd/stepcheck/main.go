@@ -24,6 +24,7 @@ func commands() map[string]command {
 		"build":     {"build the site into public/", runBuild},
 		"lint":      {"check content and probes without writing anything", runLint},
 		"probe-api": {"serve the declared probes over HTTP", runProbeAPI},
+		"serve":     {"preview the site with live reload and the probe API", runServe},
 	}
 }
 
