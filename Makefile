@@ -22,10 +22,10 @@ stepcheck: $(WASM_DIST)
 build: stepcheck
 	$(BIN) build
 
-## serve: build the site and serve public/ at http://$(ADDR)/
-serve: build
-	@echo "Serving public/ at http://$(ADDR)/ (Ctrl-C to stop)"
-	python3 -m http.server --bind $(word 1,$(subst :, ,$(ADDR))) --directory public $(word 2,$(subst :, ,$(ADDR)))
+## serve: the RepairX demo at http://$(ADDR)/ with live reload: stand-ins for
+## the backend and frontend, the local PostgreSQL and Redis checked for real
+serve: stepcheck
+	$(BIN) serve --demo --addr $(ADDR)
 
 ## test: vet, then every test (PostgreSQL, Redis and Chromium tests included)
 test: vet test-wasm
