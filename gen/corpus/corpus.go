@@ -67,7 +67,7 @@ func Write(dir string, n int) error {
 	}
 	for i := range n {
 		sec := fmt.Sprintf("area-%02d", i%sections)
-		if err := write(fmt.Sprintf("content/%s/runbook-%03d.md", sec, i), page(rng, i, sections)); err != nil {
+		if err := write(fmt.Sprintf("content/%s/runbook-%03d.md", sec, i), page(rng, i, n, sections)); err != nil {
 			return err
 		}
 	}
@@ -77,13 +77,13 @@ func Write(dir string, n int) error {
 func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }
 
 // page writes one runbook of about 6 KB, the size of a real procedure page.
-func page(rng *rand.Rand, i, sections int) string {
+func page(rng *rand.Rand, i, n, sections int) string {
 	svc := pick(rng, services)
 	sym := pick(rng, symptoms)
 	var b strings.Builder
 	fmt.Fprintf(&b, "---\ntitle: \"%s %s (%d)\"\ndescription: What to do when %s shows %s.\nweight: %d\ntags: [%s, sev-%d]\nservice: %s\n---\n\n",
 		strings.ToUpper(sym[:1])+sym[1:], svc, i, svc, sym, i%20+1, svc, i%4+1, svc)
-	fmt.Fprintf(&b, "Use this page when **%s** reports *%s*. Check the [overview](/) first and the [neighbouring runbook](/area-%02d/runbook-%03d/).\n\n", svc, sym, (i+1)%sections, (i+1)%450)
+	fmt.Fprintf(&b, "Use this page when **%s** reports *%s*. Check the [overview](/) first and the [neighbouring runbook](/area-%02d/runbook-%03d/).\n\n", svc, sym, (i+1)%sections, (i+1)%n)
 	b.WriteString("| Severity | Respond | Resolve |\n|---|---|---|\n| SEV-1 | < 5 min | < 1 h |\n| SEV-2 | < 15 min | < 4 h |\n| SEV-3 | < 30 min | < 24 h |\n\n")
 	for step := range 6 {
 		fmt.Fprintf(&b, "## %s %s step %d\n\n", pick(rng, verbs), svc, step+1)
@@ -94,7 +94,7 @@ func page(rng *rand.Rand, i, sections int) string {
 			fmt.Fprintf(&b, pick(rng, commands)+"\n", svc)
 		}
 		b.WriteString("```\n\n")
-		fmt.Fprintf(&b, "### If %s persists\n\n1. Escalate to the **technical lead**.\n2. Capture `docker stats` and `free -h`.\n3. See [the database runbook](/area-00/runbook-000/#inspect-postgres-step-1).\n\n", sym)
+		fmt.Fprintf(&b, "### If %s persists\n\n1. Escalate to the **technical lead**.\n2. Capture `docker stats` and `free -h`.\n3. See [the first runbook's status update](/area-00/runbook-000/#status-update).\n\n", sym)
 	}
 	b.WriteString("## Status update\n\n```template id=update title=\"Status update\"\n📊 UPDATE: {{title}}\n- Status: {{status}}\n- Impact: {{impact}}\n- ETA: {{eta}}\n```\n")
 	return b.String()
