@@ -1,7 +1,13 @@
 // Package content loads a site's content tree: every Markdown page under
 // content/, its front matter (with Hugo's field names), its place in the
-// section tree and its URL, converted by gen/markdown. It reports every
-// problem it finds as path:line:col and never writes anything.
+// section tree and its URL, converted by gen/markdown. Once every page is
+// known it resolves the links between them and checks the whole site (see
+// Options.Lint). It reports every problem it finds as path:line:col and
+// never writes anything.
+//
+// Hugo sites and plain Markdown folders load as they are: _index.md is a
+// section's page, and so is README.md in a folder without one, as on
+// GitHub. URLs are lower case with spaces as '-', as Hugo makes them.
 package content
 
 import (
@@ -11,6 +17,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/stepcheck/stepcheck/gen/catalog"
 	"github.com/stepcheck/stepcheck/gen/config"
@@ -57,11 +64,16 @@ type Page struct {
 	Params map[string]any
 
 	Doc *markdown.Doc
+	// HTML is Doc.HTML with the URLs of the pages it names filled in; the
+	// layouts show this.
+	HTML []byte
 
 	// Parent is the section above, nil for the home page.
 	Parent *Page
 	// Children are a section's pages and subsections in display order.
 	Children []*Page
+
+	excluded bool // a draft this build leaves out
 }
 
 // IsSection reports whether the page lists other pages.
@@ -84,6 +96,16 @@ type Site struct {
 	Home    *Page
 	// Pages holds every page, sections included, in tree order.
 	Pages []*Page
+	// Drafts are the pages left out because they are drafts. Lint counts
+	// the probes they use.
+	Drafts []*Page
+	// Aliases maps each alias URL (below the base path, like Page.URL) to
+	// the page it redirects to.
+	Aliases map[string]*Page
+
+	byFile map[string]*Page // by path below content/, drafts included
+	byFold map[string]*Page // byFile in lower case
+	byURL  map[string]*Page // pages and aliases
 }
 
 // Sections counts the section pages, the home page excluded.
@@ -101,6 +123,10 @@ func (s *Site) Sections() int {
 type Options struct {
 	// Drafts includes pages marked draft: true.
 	Drafts bool
+	// Lint runs the checks of stepcheck lint: a broken internal link or
+	// anchor is an error rather than a warning, and probes no page uses and
+	// headings whose anchors clash are reported.
+	Lint bool
 }
 
 // Converter turns one page's Markdown into a Doc. *markdown.Converter is
@@ -134,15 +160,25 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 		return site
 	}
 
+	indexed := map[string]bool{} // directories with an _index.md
+	for _, f := range files {
+		if path.Base(f) == "_index.md" {
+			indexed[path.Dir(f)] = true
+		}
+	}
 	pages := make([]*Page, len(files))
 	parallel.For(len(files), func(i int) {
-		pages[i] = loadPage(fsys, files[i], conv, diags)
+		pages[i] = loadPage(fsys, files[i], conv, indexed, diags)
 	})
 
 	byDir := map[string]*Page{} // section pages by their directory below content/
 	var regular []*Page
 	for _, p := range pages {
-		if p == nil || (p.Draft && !opts.Drafts) {
+		if p == nil {
+			continue
+		}
+		if p.Draft && !opts.Drafts {
+			site.Drafts = append(site.Drafts, p)
 			continue
 		}
 		if p.IsSection() {
@@ -166,7 +202,7 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 		if s, ok := byDir[dir]; ok {
 			return s
 		}
-		s := &Page{Kind: Section, URL: "/" + dir + "/", Title: titleFromName(path.Base(dir)), Doc: emptyDoc()}
+		s := &Page{Kind: Section, URL: urlPath(dir), Title: titleFromName(path.Base(dir)), Doc: emptyDoc()}
 		byDir[dir] = s
 		return s
 	}
@@ -222,7 +258,15 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 	}
 	walk(site.Home)
 
+	site.index(diags)
+	site.fill(diags)
 	validate(site, diags)
+	sev := diag.Warning
+	if opts.Lint {
+		sev = diag.Error
+		lint(fsys, site, diags)
+	}
+	checkLinks(site, sev, diags)
 	return site
 }
 
@@ -245,7 +289,9 @@ func sectionDir(p string) string {
 	return strings.TrimPrefix(d, "/")
 }
 
-func loadPage(fsys fs.FS, file string, conv Converter, diags *diag.List) *Page {
+// loadPage reads and converts one page. indexed holds the directories that
+// have an _index.md; a README.md is the page of a directory without one.
+func loadPage(fsys fs.FS, file string, conv Converter, indexed map[string]bool, diags *diag.List) *Page {
 	src, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		diags.Errorf(file, 1, 1, "%v", err)
@@ -258,14 +304,16 @@ func loadPage(fsys fs.FS, file string, conv Converter, diags *diag.List) *Page {
 	}
 	diags.Add(doc.Diagnostics...)
 	rel := strings.TrimPrefix(file, Dir+"/")
-	p := &Page{Path: file, Doc: doc, Kind: Regular, Params: map[string]any{}}
+	p := &Page{Path: file, Doc: doc, HTML: doc.HTML, Kind: Regular, Params: map[string]any{}}
+	base := path.Base(rel)
+	isIndex := base == "_index.md" || (strings.EqualFold(base, "README.md") && !indexed[path.Dir(file)])
 	switch {
-	case rel == "_index.md":
+	case isIndex && path.Dir(rel) == ".":
 		p.Kind, p.URL = Home, "/"
-	case path.Base(rel) == "_index.md":
-		p.Kind, p.URL = Section, "/"+path.Dir(rel)+"/"
+	case isIndex:
+		p.Kind, p.URL = Section, urlPath(path.Dir(rel))
 	default:
-		p.URL = "/" + strings.TrimSuffix(rel, ".md") + "/"
+		p.URL = urlPath(strings.TrimSuffix(rel, path.Ext(rel)))
 	}
 	frontMatter(p, doc, diags)
 	if p.Title == "" && doc.FirstH1 != "" {
@@ -321,9 +369,12 @@ func frontMatter(p *Page, doc *markdown.Doc, diags *diag.List) {
 		case "severity":
 			str(key, v, &p.Severity)
 		case "weight":
-			if n, ok := v.(int); ok {
+			switch n := v.(type) {
+			case int:
 				p.Weight = n
-			} else {
+			case int64: // TOML
+				p.Weight = int(n)
+			default:
 				bad(key, "a whole number", v)
 			}
 		case "draft":
@@ -369,6 +420,9 @@ func validate(site *Site, diags *diag.List) {
 		if p.Path == "" {
 			continue
 		}
+		if prev := site.byURL[p.URL]; prev != p && prev != nil && prev.Path != "" {
+			diags.Errorf(p.Path, 1, 1, "page URL %s is also the URL of %s; rename one of the files", p.URL, prev.Path)
+		}
 		if p.Title == "" {
 			diags.Errorf(p.Path, 1, 1, "page has no title: add \"title:\" to its front matter")
 		}
@@ -382,6 +436,24 @@ func validate(site *Site, diags *diag.List) {
 			}
 		}
 	}
+}
+
+// urlPath makes the URL of a path below content/ as Hugo does: lower case,
+// spaces as '-', and only letters, digits and "._-~+/" kept. "" is "/".
+func urlPath(rel string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(rel) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-~+/", r):
+			b.WriteRune(r)
+		}
+	}
+	if t := strings.Trim(b.String(), "/"); t != "" && t != "." {
+		return "/" + t + "/"
+	}
+	return "/"
 }
 
 // emptyDoc is the body of a section that has no _index.md.

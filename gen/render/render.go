@@ -205,7 +205,7 @@ func (r *Renderer) URL(p *content.Page) string {
 
 // Render writes one page's HTML.
 func (r *Renderer) Render(p *content.Page) ([]byte, error) {
-	d := PageData{Site: r.data, Page: p, Content: template.HTML(p.Doc.HTML), Nav: r.nav(p)}
+	d := PageData{Site: r.data, Page: p, Content: template.HTML(p.HTML), Nav: r.nav(p)}
 	for _, h := range p.Doc.Headings {
 		if h.Level == 2 || h.Level == 3 {
 			d.TOC = append(d.TOC, Heading{Level: h.Level, Text: h.Text, ID: h.ID})
@@ -225,7 +225,7 @@ func (r *Renderer) Render(p *content.Page) ([]byte, error) {
 	}
 	d.Widgets = r.widgets(p)
 	var buf bytes.Buffer
-	buf.Grow(len(p.Doc.HTML) + 8<<10)
+	buf.Grow(len(p.HTML) + 8<<10)
 	if err := r.theme.kinds[p.Kind].ExecuteTemplate(&buf, "base.html", d); err != nil {
 		return nil, fmt.Errorf("%s: %w", p.URL, err)
 	}
