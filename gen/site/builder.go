@@ -147,6 +147,9 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	catPath := path.Join(content.Dir, catalog.FileName)
 	catSrc, _ := fs.ReadFile(fsys, catPath)
 	cfg := config.Load(fsys, diags)
+	if cfg.File != config.FileName {
+		cfgSrc, _ = fs.ReadFile(fsys, cfg.File) // a Hugo configuration, or none
+	}
 	if b.opts.BaseURL != "" {
 		cfg.BaseURL = strings.TrimSuffix(b.opts.BaseURL, "/") + "/"
 	}
@@ -174,7 +177,7 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	}
 
 	conv := &cachingConverter{b: b}
-	site := content.Load(fsys, cfg, cat, conv, content.Options{Drafts: b.opts.Drafts}, diags)
+	site := content.Load(fsys, cfg, cat, conv, content.Options{Drafts: b.opts.Drafts, Lint: b.opts.Lint}, diags)
 	for p, e := range b.docs {
 		if !e.seen {
 			delete(b.docs, p)
@@ -340,6 +343,7 @@ func (b *Builder) output(next *built) *Output {
 	maps.Copy(out.Files, next.static)
 	maps.Copy(out.Files, next.index)
 	maps.Copy(out.Files, next.pages)
+	maps.Copy(out.Files, aliasFiles(next.site, next.basePath))
 	out.Pages = len(next.site.Pages)
 	out.Sections = next.site.Sections()
 	if _, ok := next.assets[dist.Wasm]; !ok {
@@ -368,6 +372,8 @@ func newConverter(cfg config.Config, cat catalog.Catalog) *markdown.Converter {
 		ProbeAPI:   cfg.ProbeAPI,
 		Severities: sevIDs,
 		BasePath:   cfg.BasePath(),
+		Params:     cfg.Params,
+		Unsafe:     cfg.Unsafe,
 	})
 }
 

@@ -35,6 +35,9 @@ type Options struct {
 	Drafts bool
 	// NoMinify skips minification (for debugging themes).
 	NoMinify bool
+	// Lint runs the checks of stepcheck lint as well (content.Options.Lint):
+	// broken links are errors, not warnings.
+	Lint bool
 	// Widgets holds the built page widgets (see wasm/dist): widgets.wasm,
 	// optional .br and .gz copies, and wasm_exec.js. Without widgets.wasm
 	// the site is built without them and Output.Notes says so.

@@ -1,0 +1,201 @@
+package e2e
+
+import (
+	"context"
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stepcheck/stepcheck/gen/devserver"
+	"github.com/stepcheck/stepcheck/gen/devserver/demo"
+	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/site"
+	"github.com/stepcheck/stepcheck/probe-api/config"
+	"github.com/stepcheck/stepcheck/probe-api/server"
+	"github.com/stepcheck/stepcheck/themes"
+)
+
+// copySite copies the RepairX runbooks and the default theme into a
+// temporary site root, which the test may edit.
+func copySite(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	copyTree := func(fsys fs.FS, root, to string) {
+		require.NoError(t, fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			out := filepath.Join(to, filepath.FromSlash(p))
+			require.NoError(t, os.MkdirAll(filepath.Dir(out), 0o755))
+			return os.WriteFile(out, b, 0o644)
+		}))
+	}
+	copyTree(os.DirFS("../.."), "content", dst)
+	copyTree(os.DirFS("../.."), "stepcheck.yaml", dst)
+	copyTree(themes.Default(), ".", filepath.Join(dst, site.ThemeDir))
+	return dst
+}
+
+// startServe runs the dev server on src with the real widgets, as stepcheck
+// serve does, with the probe API behind it when api is set.
+func startServe(t *testing.T, src string, api *server.Server, banner string, watch bool) *httptest.Server {
+	t.Helper()
+	dir, _ := widgets(t)
+	opts := devserver.Options{Site: site.Options{Source: src, Widgets: os.DirFS(dir)}, Banner: banner}
+	if api != nil {
+		opts.API = api.Handler()
+	}
+	srv := devserver.New(opts)
+	res := srv.Rebuild(context.Background(), nil)
+	require.True(t, res.OK, diag.Join(res.Diagnostics))
+	if watch {
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped, err := srv.Watch(ctx)
+		require.NoError(t, err)
+		t.Cleanup(func() { cancel(); <-stopped })
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+func editFile(t *testing.T, path string, f func(string) string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, []byte(f(string(b))), 0o644))
+}
+
+// TestServeReloadsTheBrowser opens a page under serve, edits its Markdown
+// on disk, and waits for the new text to appear with nothing done in the
+// browser, at the same scroll position. Then it breaks the front matter
+// (the overlay lists the error over the old page), fixes it, and changes
+// the CSS (the stylesheet is swapped without a reload).
+func TestServeReloadsTheBrowser(t *testing.T) {
+	chromium(t)
+	src := copySite(t)
+	hs := startServe(t, src, nil, "", true)
+	ctx := newPage(t, hs.URL)
+	within(t, ctx, chromedp.Navigate(hs.URL+"/procedures/database/"))
+	until(t, ctx, `document.documentElement.dataset.serve === "connected"`)
+	eval[bool](t, ctx, `(() => { window.scrollTo(0, 900); window.notReloaded = true; return true })()`)
+	scroll := eval[float64](t, ctx, `window.scrollY`)
+	require.Greater(t, scroll, 0.0)
+
+	md := filepath.Join(src, "content", "procedures", "database.md")
+	orig, err := os.ReadFile(md)
+	require.NoError(t, err)
+	editFile(t, md, func(s string) string { return s + "\nA walrus saw this edit.\n" })
+	until(t, ctx, `document.body.innerText.includes("A walrus saw this edit.")`)
+	assert.False(t, eval[bool](t, ctx, `window.notReloaded === true`), "the page reloaded")
+	until(t, ctx, `document.documentElement.dataset.serve === "connected"`)
+	assert.InDelta(t, scroll, eval[float64](t, ctx, `window.scrollY`), 2, "the reload keeps the scroll position")
+
+	// A broken save: the overlay lists the diagnostic over the old page.
+	eval[bool](t, ctx, `(() => { window.notReloaded = true; return true })()`)
+	require.NoError(t, os.WriteFile(md, []byte("---\ntitle: [oops\n---\n"+string(orig)), 0o644))
+	until(t, ctx, `document.querySelector('#sc-dev-overlay[role="alert"]') !== null`)
+	overlay := eval[string](t, ctx, `document.querySelector('#sc-dev-overlay').innerText`)
+	assert.Regexp(t, `content/procedures/database\.md:\d+:\d+: front matter: `, overlay)
+	assert.True(t, eval[bool](t, ctx, `document.body.innerText.includes("A walrus saw this edit.")`), "the last good page stays")
+	assert.True(t, eval[bool](t, ctx, `window.notReloaded === true`))
+	width := eval[float64](t, ctx, `document.querySelector('#sc-dev-overlay').getBoundingClientRect().width`)
+	assert.LessOrEqual(t, width, 390.0, "the overlay fits a phone")
+	assert.GreaterOrEqual(t, eval[float64](t, ctx, `document.querySelector('#sc-dev-overlay button').getBoundingClientRect().height`), 48.0)
+	if dir := os.Getenv("STEPCHECK_SCREENSHOTS"); dir != "" {
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "serve-overlay.png"), png, 0o644))
+	}
+
+	// The fix clears the overlay and reloads.
+	editFile(t, md, func(s string) string {
+		return strings.Replace(strings.TrimPrefix(s, "---\ntitle: [oops\n---\n"), "A walrus saw this edit.", "The walrus is gone.", 1) + "\nThe walrus is gone.\n"
+	})
+	until(t, ctx, `document.body.innerText.includes("The walrus is gone.") && document.querySelector('#sc-dev-overlay') === null`)
+	assert.False(t, eval[bool](t, ctx, `window.notReloaded === true`), "the page reloaded")
+
+	// CSS only: the stylesheet is swapped, the page stays.
+	until(t, ctx, `document.documentElement.dataset.serve === "connected"`)
+	eval[bool](t, ctx, `(() => { window.notReloaded = true; return true })()`)
+	before := eval[string](t, ctx, `document.querySelector('link[rel=stylesheet]').getAttribute('href')`)
+	editFile(t, filepath.Join(src, site.ThemeDir, "static", "style.css"), func(s string) string { return s + "\nbody { outline: 3px solid rgb(1, 2, 3) }\n" })
+	until(t, ctx, `getComputedStyle(document.body).outlineColor === "rgb(1, 2, 3)"`)
+	assert.NotEqual(t, before, eval[string](t, ctx, `document.querySelector('link[rel=stylesheet]').getAttribute('href')`))
+	assert.True(t, eval[bool](t, ctx, `window.notReloaded === true`), "no reload for CSS")
+}
+
+// TestServeDemoShowsGreenAndRed opens the RepairX runbooks as make serve
+// shows them on a machine without the RepairX services: the stand-ins'
+// checks are up, and the monitoring stack, which nothing runs, is down.
+// With STEPCHECK_SCREENSHOTS set it saves the demo pages at 390×844 in
+// light and dark mode.
+func TestServeDemoShowsGreenAndRed(t *testing.T) {
+	chromium(t)
+	svc, err := demo.Start()
+	require.NoError(t, err)
+	t.Cleanup(func() { svc.Close() })
+	path := "../../content/probes.yaml"
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	cat, err := config.Parse(path, data, svc.Lookup(os.LookupEnv))
+	require.NoError(t, err)
+	api, err := server.New(cat, server.Options{Cache: server.DefaultCache})
+	require.NoError(t, err)
+	t.Cleanup(func() { api.Close() })
+	hs := startServe(t, "../..", api, "Demo: the RepairX backend and frontend here are stand-ins.", false)
+	ctx := newPage(t, hs.URL)
+
+	shots := os.Getenv("STEPCHECK_SCREENSHOTS")
+	for _, scheme := range []string{"light", "dark"} {
+		within(t, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+			})
+			return chromedp.Void{}, err
+		})
+		for _, p := range []string{"/procedures/service-down/", "/procedures/database/"} {
+			within(t, ctx, chromedp.Navigate(hs.URL+p))
+			until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
+			assert.True(t, eval[bool](t, ctx, `document.querySelector('.sc-dev-banner').innerText.startsWith("Demo")`))
+			eval[bool](t, ctx, `(() => { document.querySelectorAll('.sc-check').forEach(b => b.click()); return true })()`)
+			until(t, ctx, `[...document.querySelectorAll('.sc-probe')].every(p => p.dataset.state !== "unchecked") && [...document.querySelectorAll('.sc-check')].every(b => b.getAttribute('aria-busy') !== 'true')`)
+			states := eval[[]string](t, ctx, `[...new Set([...document.querySelectorAll('.sc-probe')].map(p => p.dataset.probe + "=" + p.dataset.state))]`)
+			t.Logf("%s %s: %v", scheme, p, states)
+			if p == "/procedures/service-down/" {
+				assert.Contains(t, states, "backend-live=up")
+				assert.Contains(t, states, "prometheus-healthy=down")
+			}
+			if shots == "" {
+				continue
+			}
+			name := strings.Trim(strings.ReplaceAll(p, "/", "_"), "_")
+			for i, sel := range []string{"", ".sc-checked", `.sc-probe[data-state="down"]`} {
+				if sel != "" && !eval[bool](t, ctx, `document.querySelector(`+jsString(sel)+`) !== null`) {
+					continue
+				}
+				js := `(() => { window.scrollTo(0, 0); return true })()`
+				if sel != "" {
+					js = `(() => { const e = document.querySelector(` + jsString(sel) + `); window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 64); return true })()`
+				}
+				eval[bool](t, ctx, js)
+				png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(filepath.Join(shots, "serve-demo-"+name+"-"+[]string{"top", "probe", "down"}[i]+"-"+scheme+".png"), png, 0o644))
+			}
+		}
+	}
+}
