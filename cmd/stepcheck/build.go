@@ -68,28 +68,6 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("lint", stderr)
-	var sf siteFlags
-	sf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "stepcheck lint: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	var diags diag.List
-	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: true}, &diags)
-	printDiagnostics(stdout, &diags)
-	if err != nil {
-		return failed(stderr, "lint", err)
-	}
-	_, warnings := diags.Count()
-	fmt.Fprintf(stderr, "%d pages checked: no errors, %d %s\n", out.Pages, warnings, plural(warnings, "warning", "warnings"))
-	return 0
-}
-
 func printDiagnostics(w io.Writer, diags *diag.List) {
 	fmt.Fprint(w, diag.Join(diags.Sorted()))
 }

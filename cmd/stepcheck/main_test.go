@@ -43,7 +43,7 @@ func TestBuildAndLintExitStatus(t *testing.T) {
 
 	code, stdout, _ = runCLI("lint", "-s", src)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stdout, "content/bad.md:4:1: unknown probe")
+	assert.Contains(t, stdout, "content/bad.md:4:1: error: unknown probe")
 
 	require.NoError(t, os.Remove(filepath.Join(src, "content/bad.md")))
 	lintDest := filepath.Join(src, "public")

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLintRules lints testdata/lint, which breaks each rule once, and
+// checks every line of the report, position included.
+func TestLintRules(t *testing.T) {
+	code, stdout, stderr := runCLI("lint", "-s", "testdata/lint")
+	assert.Equal(t, 1, code, stderr)
+	assert.Equal(t, []string{
+		// Broken internal links and anchors.
+		`testdata/lint/content/_index.md:5:51: error: link to "/ops/gone/": no page has that URL`,
+		// Unknown probe IDs.
+		`testdata/lint/content/ops/restart.md:5:55: error: unknown probe "worker-live": declare it in content/probes.yaml`,
+		`testdata/lint/content/ops/restart.md:7:5: error: link to "verify.md#after-a-restart": content/ops/verify.md has no heading or template with the anchor #after-a-restart`,
+		`testdata/lint/content/ops/restart.md:7:45: error: link to "rollback.md": there is no content/ops/rollback.md`,
+		`testdata/lint/content/ops/restart.md:8:5: error: link to "#checks": this page has no heading or template with the anchor #checks`,
+		// Duplicate heading anchors: a repeated heading, then a repeated {#id}.
+		`testdata/lint/content/ops/restart.md:12:4: warning: heading "Steps" repeats the one on line 10, so its anchor is #steps-1 and links to #steps reach line 10; reword it or give it an {#id}`,
+		`testdata/lint/content/ops/restart.md:16:4: error: heading anchor #notify is already used by the heading on line 14; give this one another {#id}`,
+		// Template fields without a type.
+		`testdata/lint/content/ops/restart.md:19:24: warning: field "who" has no type; write {{who:text}} (or long, time, select(A|B)) where it first appears`,
+		// Pages without a title.
+		`testdata/lint/content/ops/verify.md:1:1: error: page has no title: add "title:" to its front matter`,
+		// Probes no page uses.
+		`testdata/lint/content/probes.yaml:5:3: warning: probe "forgotten" is declared but no page uses it: reference it with {probe:forgotten} or remove it`,
+	}, strings.Split(strings.TrimSuffix(stdout, "\n"), "\n"))
+	assert.Contains(t, stderr, "7 errors")
+}
+
+func TestLintFormats(t *testing.T) {
+	code, stdout, _ := runCLI("lint", "-s", "testdata/lint", "--format", "json")
+	assert.Equal(t, 1, code)
+	var report struct {
+		Diagnostics []struct {
+			Path, Severity, Message string
+			Line, Col               int
+		}
+		Errors, Warnings int
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout)
+	assert.Equal(t, 7, report.Errors)
+	assert.Equal(t, 3, report.Warnings)
+	require.Len(t, report.Diagnostics, 10)
+	first := report.Diagnostics[0]
+	assert.Equal(t, "testdata/lint/content/_index.md", first.Path)
+	assert.Equal(t, [2]int{5, 51}, [2]int{first.Line, first.Col})
+	assert.Equal(t, "error", first.Severity)
+
+	code, stdout, _ = runCLI("lint", "-s", "testdata/lint", "--format", "github")
+	assert.Equal(t, 1, code)
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	require.Len(t, lines, 10)
+	assert.Equal(t, `::error file=testdata/lint/content/_index.md,line=5,col=51,title=stepcheck lint::link to "/ops/gone/": no page has that URL`, lines[0])
+	assert.Equal(t, `::warning file=testdata/lint/content/probes.yaml,line=5,col=3,title=stepcheck lint::probe "forgotten" is declared but no page uses it: reference it with {probe:forgotten} or remove it`, lines[9])
+
+	code, _, stderr := runCLI("lint", "-s", "testdata/lint", "--format", "sarif")
+	assert.Equal(t, 2, code, "an unknown format is a usage error")
+	assert.Contains(t, stderr, `unknown --format "sarif" (known: github, json, text)`)
+}
+
+func TestLintExitStatus(t *testing.T) {
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "content/_index.md"), "---\ntitle: Home\n---\n[ok](/ops/x/)\n")
+	writeFile(t, filepath.Join(src, "content/ops/x.md"), "---\ntitle: X\n---\n## Steps\n\n## Steps\n")
+	code, stdout, stderr := runCLI("lint", "-s", src, "--format", "json")
+	assert.Equal(t, 0, code, "warnings alone pass: %s", stderr)
+	assert.Contains(t, stdout, `"warnings": 1`)
+	assert.Contains(t, stderr, "3 pages checked: no errors, 1 warning")
+
+	code, _, _ = runCLI("build", "-s", src, "-d", filepath.Join(t.TempDir(), "public"))
+	assert.Equal(t, 0, code)
+	writeFile(t, filepath.Join(src, "content/_index.md"), "---\ntitle: Home\n---\n[broken](/ops/y/)\n")
+	code, _, stderr = runCLI("build", "-s", src, "-d", filepath.Join(t.TempDir(), "public"))
+	assert.Equal(t, 0, code, "a build warns about a broken link and still publishes")
+	assert.Contains(t, stderr, `content/_index.md:4:1: warning: link to "/ops/y/": no page has that URL`)
+	code, _, _ = runCLI("lint", "-s", src)
+	assert.Equal(t, 1, code, "lint fails on it")
+}
