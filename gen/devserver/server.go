@@ -69,6 +69,8 @@ type Server struct {
 	build  uint64          // the last good build's number
 	stale  bool            // the published search index predates the pages
 	warned map[string]bool // warnings the terminal has shown
+
+	indexKick chan struct{} // wakes the indexer after a build left the index stale
 }
 
 // snapshot is one build as served.
@@ -98,7 +100,7 @@ type Result struct {
 func New(opts Options) *Server {
 	opts.Site.BaseURL = "/"
 	opts.Site.LocalProbeAPI = opts.API != nil
-	s := &Server{opts: opts, log: opts.Log, hub: NewHub()}
+	s := &Server{opts: opts, log: opts.Log, hub: NewHub(), indexKick: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = io.Discard
 	}
@@ -164,6 +166,12 @@ func (s *Server) Rebuild(ctx context.Context, changed []string) Result {
 	if hasErrors(extra) {
 		s.hub.Failed(errorLines(res.Diagnostics))
 	}
+	if s.stale {
+		select {
+		case s.indexKick <- struct{}{}:
+		default: // the indexer is already due
+		}
+	}
 	return res
 }
 
@@ -213,28 +221,39 @@ func (s *Server) publish(files map[string][]byte) {
 	s.snap.Store(&snapshot{fs: newMemFS(all), own: files, build: s.build})
 }
 
-// updateIndex brings the search index up to date after an edit, off the
-// path from save to reload. No event goes out: no page's text changed.
-func (s *Server) updateIndex(ctx context.Context) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.stale {
-		return
-	}
-	out, ok, err := s.builder.UpdateIndex(ctx)
-	if err != nil {
-		return
-	}
-	s.stale = false
-	if ok {
-		s.publish(out.Files)
+// indexer brings the search index up to date after each edit, beside the
+// rebuilds rather than before them: indexing a large site takes longer than
+// the budget for a page edit, and no page's text depends on the index.
+func (s *Server) indexer(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.indexKick:
+		}
+		s.updateIndex(ctx)
 	}
 }
 
-func (s *Server) indexStale() bool {
+// updateIndex publishes the build with a fresh index, unless a newer build
+// came meanwhile; that one kicked the indexer again. No event goes out.
+func (s *Server) updateIndex(ctx context.Context) {
+	s.mu.Lock()
+	stale, build := s.stale, s.build
+	s.mu.Unlock()
+	if !stale {
+		return
+	}
+	out, ok, err := s.builder.UpdateIndex(ctx)
+	if err != nil || !ok {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stale
+	if s.build == build {
+		s.publish(out.Files)
+		s.stale = false
+	}
 }
 
 // Watch starts watching the site and returns once the watches are in
@@ -248,28 +267,21 @@ func (s *Server) Watch(ctx context.Context) (<-chan struct{}, error) {
 	}
 	stopped := make(chan struct{})
 	batches := make(chan []string)
-	watching := make(chan struct{})
+	watching, indexing := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(watching)
 		w.Run(ctx, batches)
 	}()
 	go func() {
+		defer close(indexing)
+		s.indexer(ctx)
+	}()
+	go func() {
 		defer close(stopped)
 		defer s.hub.Close()
-		defer func() { <-watching }()
+		defer func() { <-watching; <-indexing }()
 		defer w.Close()
 		for {
-			if s.indexStale() {
-				select {
-				case <-ctx.Done():
-					return
-				case batch := <-batches:
-					s.Rebuild(ctx, batch)
-				default:
-					s.updateIndex(ctx)
-				}
-				continue
-			}
 			select {
 			case <-ctx.Done():
 				return

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,6 +121,8 @@ func copyTheme(t *testing.T, src string) {
 	}))
 }
 
+var searchEntry = regexp.MustCompile(`data-search="([^"]+)"`)
+
 const pagePath = "content/area-00/runbook-004.md"
 const pageURL = "/area-00/runbook-004/"
 
@@ -156,6 +159,9 @@ func TestServe(t *testing.T) {
 	require.NoError(t, err)
 
 	t.Run("an edit reloads the page", func(t *testing.T) {
+		_, before := get(t, hs.URL+pageURL)
+		entry := searchEntry.FindStringSubmatch(before)
+		require.NotNil(t, entry)
 		save(t, file, strings.Replace(string(orig), "Confirm the symptom", "Confirm the walrus symptom", 1))
 		ev := next(t, events)
 		assert.Equal(t, "reload", ev.Type)
@@ -165,6 +171,22 @@ func TestServe(t *testing.T) {
 		assert.Contains(t, page, "Confirm the walrus symptom")
 		assert.Contains(t, page, `data-build="2"`)
 		assert.True(t, strings.Contains(term.String(), pagePath+": rendered 1 of 33 pages, 1 changed, in "), "the terminal shows the rebuild")
+
+		// The search index follows the reload, and the pages point at it.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			_, page := get(t, hs.URL+pageURL)
+			if now := searchEntry.FindStringSubmatch(page); now != nil && now[1] != entry[1] {
+				code, terms := get(t, hs.URL+now[1])
+				assert.Equal(t, http.StatusOK, code)
+				assert.Contains(t, terms, "walrus")
+				break
+			}
+			require.True(t, time.Now().Before(deadline), "the search index was not brought up to date")
+			time.Sleep(10 * time.Millisecond)
+		}
+		code, _ := get(t, hs.URL+entry[1])
+		assert.Equal(t, http.StatusOK, code, "the index of the build before is still served to pages not reloaded")
 	})
 
 	t.Run("broken front matter shows the error and keeps the page", func(t *testing.T) {

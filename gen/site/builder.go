@@ -300,23 +300,31 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 }
 
 // UpdateIndex makes the search index again if Build left it stale, and
-// returns the site with it. ok is false when there was nothing to do: no
-// good build yet, or the index is current.
+// returns the site with it. It indexes without holding up Build: ok is false
+// when there was nothing to do (no good build yet, or the index is current)
+// and when a Build finished meanwhile, whose index is then still stale.
 func (b *Builder) UpdateIndex(ctx context.Context) (out *Output, ok bool, err error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.last == nil || !b.last.stale {
+	last := b.last
+	b.mu.Unlock()
+	if last == nil || !last.stale {
 		return nil, false, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
 	start := time.Now()
-	next := *b.last
-	next.index, next.entry = makeIndex(next.site, next.basePath)
+	index, entry := makeIndex(last.site, last.basePath) // a built site is never modified
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.last != last {
+		return nil, false, nil
+	}
+	next := *last
+	next.index, next.entry = index, entry
 	next.stale = false
 	next.pages = map[string][]byte{}
-	b.fill(&next, b.last)
+	b.fill(&next, last)
 	next.out = b.output(&next)
 	next.out.Duration = time.Since(start)
 	b.last = &next
