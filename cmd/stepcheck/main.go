@@ -23,6 +23,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"build":     {"build the site into public/", runBuild},
 		"lint":      {"check content and probes without writing anything", runLint},
+		"new":       {"write a new page from a scaffold: new runbook <section/name>", runNew},
 		"probe-api": {"serve the declared probes over HTTP", runProbeAPI},
 		"serve":     {"preview the site with live reload and the probe API", runServe},
 	}
