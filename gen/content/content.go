@@ -194,6 +194,11 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 	if site.Home.Title == "" || site.Home.Path == "" {
 		site.Home.Title = cmp.Or(site.Home.Title, cfg.Title)
 	}
+	if cfg.File == "" && site.Home.Path != "" {
+		// A folder of Markdown without a configuration: its README's
+		// heading names the site better than the default does.
+		site.Config.Title = site.Home.Title
+	}
 
 	// section returns the section page for a directory, creating the ones
 	// that have no _index.md, as Hugo does.

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -16,7 +17,7 @@ import (
 
 // loadWith loads fsys with its stepcheck.yaml (or the defaults) and its
 // catalogue, as a build does, and returns the diagnostics as strings.
-func loadWith(t *testing.T, fsys fstest.MapFS, opts Options) (*Site, []string) {
+func loadWith(t *testing.T, fsys fs.FS, opts Options) (*Site, []string) {
 	t.Helper()
 	var diags diag.List
 	cfg := config.Load(fsys, &diags)
