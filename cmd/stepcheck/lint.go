@@ -47,17 +47,18 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// reportRoot names the site root as lint's paths should start: relative to
-// the working directory when the root is inside it, so that a CI job's
-// annotations name files in its checkout.
+// reportRoot names the site root as lint's paths should start: as given
+// when relative, and relative to the working directory when an absolute
+// root is inside it, so that a CI job's annotations name files in its
+// checkout.
 func reportRoot(source string) string {
-	if abs, err := filepath.Abs(source); err == nil {
-		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				return filepath.ToSlash(rel)
-			}
+	if !filepath.IsAbs(source) {
+		return filepath.ToSlash(filepath.Clean(source))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, source); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(rel)
 		}
-		return filepath.ToSlash(abs)
 	}
 	return filepath.ToSlash(source)
 }
