@@ -161,11 +161,25 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 	}
 
 	indexed := map[string]bool{} // directories with an _index.md
+	leaves := map[string]bool{}  // leaf bundles: directories with an index.md
 	for _, f := range files {
-		if path.Base(f) == "_index.md" {
+		switch path.Base(f) {
+		case "_index.md":
 			indexed[path.Dir(f)] = true
+		case "index.md":
+			leaves[path.Dir(f)] = true
 		}
 	}
+	// As in Hugo, a leaf bundle's index.md is the page of its folder, and
+	// everything else in the folder belongs to it rather than being a page.
+	files = slices.DeleteFunc(files, func(f string) bool {
+		for d := path.Dir(f); d != Dir && d != "."; d = path.Dir(d) {
+			if leaves[d] && !indexed[d] && (d != path.Dir(f) || path.Base(f) != "index.md") {
+				return true
+			}
+		}
+		return false
+	})
 	pages := make([]*Page, len(files))
 	parallel.For(len(files), func(i int) {
 		pages[i] = loadPage(fsys, files[i], conv, indexed, diags)
@@ -229,6 +243,9 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 		} else {
 			parentDir = strings.TrimPrefix(path.Dir(p.Path), Dir)
 			parentDir = strings.TrimPrefix(parentDir, "/")
+			if path.Base(p.Path) == "index.md" {
+				parentDir = path.Dir(parentDir) // a leaf bundle
+			}
 		}
 		if parentDir == "." {
 			parentDir = ""
@@ -317,6 +334,8 @@ func loadPage(fsys fs.FS, file string, conv Converter, indexed map[string]bool, 
 		p.Kind, p.URL = Home, "/"
 	case isIndex:
 		p.Kind, p.URL = Section, urlPath(path.Dir(rel))
+	case base == "index.md" && !indexed[path.Dir(file)] && path.Dir(rel) != ".":
+		p.URL = urlPath(path.Dir(rel)) // a leaf bundle
 	default:
 		p.URL = urlPath(strings.TrimSuffix(rel, path.Ext(rel)))
 	}

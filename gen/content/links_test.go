@@ -167,3 +167,24 @@ func TestLintOnlyChecks(t *testing.T) {
 		`content/probes.yaml:9:3: warning: probe "unused" is declared but no page uses it: reference it with {probe:unused} or remove it`,
 	}, diags)
 }
+
+func TestLeafBundles(t *testing.T) {
+	site, diags := loadWith(t, fstest.MapFS{
+		"content/ops/_index.md":             md("---\ntitle: Ops\n---\n"),
+		"content/ops/restart/index.md":      md("---\ntitle: Restart\n---\n[notes]({{< ref \"ops/restart\" >}})\n"),
+		"content/ops/restart/notes.md":      md("---\ntitle: A resource, not a page\n---\n"),
+		"content/ops/restart/more/extra.md": md("---\ntitle: Also a resource\n---\n"),
+		"content/index.md":                  md("---\ntitle: A page at /index/, as in Hugo\n---\n"),
+	}, Options{})
+	assert.Empty(t, diags)
+	var got []string
+	for _, p := range site.Pages {
+		got = append(got, string(p.Kind)+" "+p.URL+" "+p.Title)
+	}
+	assert.Equal(t, []string{
+		"home / Runbooks",
+		"page /index/ A page at /index/, as in Hugo",
+		"section /ops/ Ops",
+		"page /ops/restart/ Restart",
+	}, got, "a folder with index.md is one page; the files in it are not pages")
+}

@@ -140,7 +140,8 @@ func (s *Site) resolve(from *Page, ref *markdown.PageRef) (*Page, error) {
 }
 
 // lookup finds the page of a path below content/, ignoring case: a file
-// ("ops/x.md"), a file without ".md" ("ops/x"), or a folder ("ops").
+// ("ops/x.md"), a file without ".md" ("ops/x"), a leaf bundle's folder, or
+// a section's folder ("ops").
 func (s *Site) lookup(p string) *Page {
 	p = strings.ToLower(strings.Trim(path.Clean("/"+p), "/"))
 	if p == "" || p == "_index.md" {
@@ -151,6 +152,9 @@ func (s *Site) lookup(p string) *Page {
 	}
 	if page := s.byFold[p+".md"]; page != nil {
 		return page
+	}
+	if page := s.byFold[p+"/index.md"]; page != nil && page.URL == urlPath(p) {
+		return page // a leaf bundle
 	}
 	for _, index := range []string{"/_index.md", "/readme.md"} {
 		if page := s.byFold[p+index]; page != nil && page.IsSection() {
