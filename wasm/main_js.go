@@ -109,7 +109,7 @@ func (a *app) initProbes() {
 		meta := el("span", "sc-meta", "")
 		btn := el("button", "sc-check", "Check now")
 		btn.Set("type", "button")
-		btn.Call("setAttribute", "aria-label", "Check "+str(n.Call("querySelector", ".sc-probe-label").Get("textContent"))+" now")
+		btn.Call("setAttribute", "aria-label", "Check now: "+str(n.Call("querySelector", ".sc-probe-label").Get("textContent")))
 		detail := el("span", "sc-detail", "")
 		failing := el("ul", "sc-failing", "")
 		failing.Set("hidden", true)

@@ -42,11 +42,11 @@ func (a *app) initSearch() {
 	form.Set("hidden", false)
 	a.funcs.on(form, "submit", func(ev js.Value) {
 		ev.Call("preventDefault")
-		s.open(max(s.active, 0))
+		s.open(0)
 	})
 	a.funcs.on(s.input, "focus", func(js.Value) { s.load() })
 	a.funcs.on(s.input, "input", func(js.Value) { s.run() })
-	a.funcs.on(s.input, "keydown", func(ev js.Value) { s.key(ev) })
+	a.funcs.on(form, "keydown", func(ev js.Value) { s.key(ev) })
 	a.funcs.on(document, "keydown", func(ev js.Value) {
 		if str(ev.Get("key")) != "/" || ev.Get("ctrlKey").Bool() || ev.Get("metaKey").Bool() {
 			return
@@ -175,7 +175,7 @@ func (s *searchUI) snippets(seq int) {
 		}
 		s.texts[f] = search.ParseFragment(text)
 		if seq == s.seq {
-			s.render()
+			s.fillSnippets()
 		}
 	}
 }
@@ -189,12 +189,18 @@ func (s *searchUI) message(text string) {
 
 func (s *searchUI) show(open bool) {
 	s.list.Set("hidden", !open)
-	s.input.Call("setAttribute", "aria-expanded", strconv.FormatBool(open))
 }
 
 func (s *searchUI) close() {
 	s.show(false)
-	s.input.Call("removeAttribute", "aria-activedescendant")
+	s.active = -1
+}
+
+// status tells screen readers how many results there are.
+func (s *searchUI) status(text string) {
+	if st := query("#sc-results-status"); st.Truthy() {
+		st.Set("textContent", text)
+	}
 }
 
 // render writes the results as elements and text nodes: nothing the reader
@@ -202,38 +208,52 @@ func (s *searchUI) close() {
 func (s *searchUI) render() {
 	s.list.Set("textContent", "")
 	if len(s.hits) == 0 {
-		s.message("No results for “" + strings.TrimSpace(str(s.input.Get("value"))) + "”")
+		msg := "No results for “" + strings.TrimSpace(str(s.input.Get("value"))) + "”"
+		s.message(msg)
+		s.status(msg)
 		return
 	}
+	s.status(strconv.Itoa(len(s.hits)) + " results; use the down arrow to reach them")
 	for i, h := range s.hits {
 		li := el("li", "", "")
-		li.Set("id", "sc-r-"+strconv.Itoa(i))
-		li.Call("setAttribute", "role", "option")
-		li.Call("setAttribute", "aria-selected", strconv.FormatBool(i == s.active))
 		a := el("a", "", "")
+		a.Set("id", "sc-r-"+strconv.Itoa(i))
 		a.Set("href", h.URL)
 		title := h.PageTitle
 		if h.Heading != "" && h.Heading != h.PageTitle {
 			title += " › " + h.Heading
 		}
 		a.Call("append", el("span", "r-title", title))
-		if text, ok := s.texts[h.Fragment][h.Doc]; ok {
-			snip := el("span", "r-snippet", "")
-			for _, seg := range search.Snippet(text, h.Terms, 140) {
-				if seg.Match {
-					snip.Call("append", el("mark", "", seg.Text))
-				} else {
-					snip.Call("append", document.Call("createTextNode", seg.Text))
-				}
-			}
-			a.Call("append", snip)
-		}
 		li.Call("append", a)
 		s.list.Call("append", li)
 	}
+	s.fillSnippets()
 	s.show(true)
 }
 
+// fillSnippets adds the snippets whose page texts have arrived, in place,
+// so a result the reader has moved to keeps its focus.
+func (s *searchUI) fillSnippets() {
+	for i, h := range s.hits {
+		a := query("#sc-r-" + strconv.Itoa(i))
+		text, ok := s.texts[h.Fragment][h.Doc]
+		if !ok || !a.Truthy() || a.Call("querySelector", ".r-snippet").Truthy() {
+			continue
+		}
+		snip := el("span", "r-snippet", "")
+		for _, seg := range search.Snippet(text, h.Terms, 140) {
+			if seg.Match {
+				snip.Call("append", el("mark", "", seg.Text))
+			} else {
+				snip.Call("append", document.Call("createTextNode", seg.Text))
+			}
+		}
+		a.Call("append", snip)
+	}
+}
+
+// key moves the focus between the box and the results with the arrow
+// keys; Enter on a result is the link's own.
 func (s *searchUI) key(ev js.Value) {
 	switch str(ev.Get("key")) {
 	case "ArrowDown":
@@ -244,21 +264,23 @@ func (s *searchUI) key(ev js.Value) {
 		s.move(-1)
 	case "Escape":
 		s.close()
+		s.input.Call("focus")
 	}
 }
 
 func (s *searchUI) move(d int) {
-	if len(s.hits) == 0 {
+	links := queryAll(s.list, "a")
+	if len(links) == 0 {
 		return
 	}
-	s.active = (s.active + d + len(s.hits)) % len(s.hits)
-	for i, li := range queryAll(s.list, "li[role=option]") {
-		li.Call("setAttribute", "aria-selected", strconv.FormatBool(i == s.active))
+	s.active += d
+	if s.active < 0 {
+		s.active = -1
+		s.input.Call("focus")
+		return
 	}
-	s.input.Call("setAttribute", "aria-activedescendant", "sc-r-"+strconv.Itoa(s.active))
-	if li := query("#sc-r-" + strconv.Itoa(s.active)); li.Truthy() {
-		li.Call("scrollIntoView", map[string]any{"block": "nearest"})
-	}
+	s.active = min(s.active, len(links)-1)
+	links[s.active].Call("focus")
 }
 
 // open follows result i.

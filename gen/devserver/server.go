@@ -100,6 +100,8 @@ type Result struct {
 func New(opts Options) *Server {
 	opts.Site.BaseURL = "/"
 	opts.Site.LocalProbeAPI = opts.API != nil
+	// A service worker serving cached pages would hide every edit.
+	opts.Site.NoServiceWorker = true
 	s := &Server{opts: opts, log: opts.Log, hub: NewHub(), indexKick: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = io.Discard

@@ -208,6 +208,10 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 		assets[name] = basePath + rel
 	}
 	assets[SearchEntry] = basePath + searchPlaceholder
+	if !b.opts.NoServiceWorker {
+		assets[ServiceWorker] = basePath + ServiceWorker
+		assets[Manifest] = basePath + Manifest
+	}
 
 	last := b.last
 	if last != nil && last.basePath != basePath {
@@ -352,6 +356,9 @@ func (b *Builder) output(next *built) *Output {
 	maps.Copy(out.Files, next.index)
 	maps.Copy(out.Files, next.pages)
 	maps.Copy(out.Files, aliasFiles(next.site, next.basePath))
+	if !b.opts.NoServiceWorker {
+		maps.Copy(out.Files, offlineFiles(out.Files, next.basePath, next.site.Config.Title))
+	}
 	out.Pages = len(next.site.Pages)
 	out.Sections = next.site.Sections()
 	if _, ok := next.assets[dist.Wasm]; !ok {

@@ -42,6 +42,10 @@ type Options struct {
 	// optional .br and .gz copies, and wasm_exec.js. Without widgets.wasm
 	// the site is built without them and Output.Notes says so.
 	Widgets fs.FS
+	// NoServiceWorker leaves out the service worker, the manifest and the
+	// icons. The preview server sets it: a worker caching pages would fight
+	// live reload.
+	NoServiceWorker bool
 	// LocalProbeAPI points the pages at the probe API on their own origin,
 	// whatever stepcheck.yaml's probeAPI says: stepcheck serve runs one
 	// there.

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -57,4 +58,28 @@ func TestPageWeightBudget(t *testing.T) {
 		assert.LessOrEqual(t, total, pageBudget, "%s weighs %d bytes brotli before wasm", name, total)
 	}
 	t.Logf("heaviest page before wasm: %s, %d bytes brotli (CSS + JS %d), budget %d", heaviestName, heaviest, shared, pageBudget)
+
+	// Nothing blocks the first paint but one stylesheet, and the fonts are
+	// the system's.
+	stylesheet := regexp.MustCompile(`<link rel=stylesheet|<link rel="stylesheet"`)
+	script := regexp.MustCompile(`<script[^>]*>`)
+	for name, b := range out.Files {
+		if !strings.HasSuffix(name, ".html") {
+			continue
+		}
+		head, _, _ := strings.Cut(string(b), "</head>")
+		assert.Len(t, stylesheet.FindAllString(head, -1), 1, "%s: one stylesheet", name)
+		for _, tag := range script.FindAllString(head, -1) {
+			assert.True(t, strings.Contains(tag, "defer") || strings.Contains(tag, "async"), "%s: render-blocking %s", name, tag)
+		}
+		if strings.HasPrefix(name, "assets/") && strings.HasSuffix(name, ".css") {
+			assert.NotContains(t, string(b), "@font-face", "system fonts only")
+		}
+	}
+	for name, b := range out.Files {
+		if strings.HasSuffix(name, ".css") {
+			assert.NotContains(t, string(b), "@font-face", "%s: system fonts only", name)
+			assert.NotRegexp(t, `url\([^)]*\.(woff2?|ttf|otf)`, string(b), "%s: no web fonts", name)
+		}
+	}
 }

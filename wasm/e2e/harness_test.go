@@ -184,7 +184,7 @@ func until(t testing.TB, ctx context.Context, js string) {
 	var last error
 	for time.Now().Before(deadline) {
 		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](js))
+		ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
 		cancel()
 		if err == nil && ok {
 			return

@@ -49,8 +49,8 @@ func BenchmarkSearchFirstQuery(b *testing.B) {
 			wire, files := firstQuery(b, hs.URL, counter, "/assets/search/", `(async () => {
 				const i = document.querySelector('#sc-search'); i.focus(); i.value = `+jsString(q)+`;
 				i.dispatchEvent(new Event('input', {bubbles: true})); return true })()`,
-				`document.querySelectorAll('#sc-results li[role=option]').length > 0 &&
-				 document.querySelectorAll('#sc-results .r-snippet').length === document.querySelectorAll('#sc-results li[role=option]').length`)
+				`document.querySelectorAll('#sc-results a').length > 0 &&
+				 document.querySelectorAll('#sc-results .r-snippet').length === document.querySelectorAll('#sc-results a').length`)
 			ours += wire
 			oursBr += brotliSum(b, public, files)
 			wire, files = firstQuery(b, hs.URL, counter, "/pagefind/", `(async () => {

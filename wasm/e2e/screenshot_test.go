@@ -36,12 +36,7 @@ func TestScreenshots(t *testing.T) {
 		"/process/communication/?title=Checkout%20down&severity=SEV-1&status=Identified&commander=Ana",
 	}
 	for _, scheme := range []string{"light", "dark"} {
-		within(t, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
-			})
-			return chromedp.Void{}, err
-		})
+		setScheme(t, ctx, scheme)
 		for _, p := range pages {
 			within(t, ctx, chromedp.Navigate(hs.URL+p))
 			until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
@@ -79,4 +74,14 @@ func TestScreenshots(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(out, "search-results.png"), png, 0o644))
 	t.Logf("screenshots in %s", out)
+}
+
+// setScheme emulates prefers-color-scheme.
+func setScheme(t testing.TB, ctx context.Context, scheme string) {
+	within(t, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return chromedp.Void{}, err
+	})
 }

@@ -25,11 +25,12 @@
   window.stepcheckCopy = copy;
   function addButton(pre) {
     var code = pre.querySelector("code") || pre;
+    // Code scrolls sideways on a phone; keyboards must reach it too.
+    pre.tabIndex = 0;
     var btn = document.createElement("button");
     btn.type = "button";
     btn.className = "copy";
     btn.textContent = "Copy";
-    btn.setAttribute("aria-label", "Copy to clipboard");
     btn.addEventListener("click", function () {
       copy(code.textContent).then(function () {
         btn.textContent = "Copied";
@@ -49,6 +50,8 @@
   function init() {
     var pres = document.querySelectorAll(".content pre");
     for (var i = 0; i < pres.length; i++) addButton(pres[i]);
+    var tables = document.querySelectorAll(".content table");
+    for (var j = 0; j < tables.length; j++) tables[j].tabIndex = 0;
     // The table of contents starts closed so a phone shows the first step
     // at once; a wide screen has room to show it open.
     var toc = document.querySelector(".toc");
@@ -83,7 +86,17 @@
     s.onerror = function () { root.setAttribute("data-widgets", "failed"); };
     document.head.appendChild(s);
   }
+  // The service worker keeps the runbooks readable offline. It is checked
+  // for updates on every visit, so a new build takes over at the next load.
+  function startOffline() {
+    var sw = document.body.getAttribute("data-sw");
+    if (!sw || !("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register(sw, { scope: document.body.getAttribute("data-base") || "/" })
+      .then(function (reg) { reg.update(); })
+      .catch(function () { /* offline support is a bonus, never a blocker */ });
+  }
   function afterPaint() {
+    startOffline();
     (window.requestIdleCallback || function (f) { setTimeout(f, 1); })(startWidgets);
   }
   if (document.readyState === "complete") afterPaint();
