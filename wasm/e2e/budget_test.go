@@ -56,6 +56,7 @@ func TestPageWeightBudget(t *testing.T) {
 			heaviest, heaviestName = total, name
 		}
 		assert.LessOrEqual(t, total, pageBudget, "%s weighs %d bytes brotli before wasm", name, total)
+		t.Logf("page weight: %-45s %6d B brotli (HTML %d)", name, total, total-shared)
 	}
 	t.Logf("heaviest page before wasm: %s, %d bytes brotli (CSS + JS %d), budget %d", heaviestName, heaviest, shared, pageBudget)
 
