@@ -87,7 +87,7 @@ func (c Config) BasePath() string {
 func Load(fsys fs.FS, diags *diag.List) Config {
 	src, err := fs.ReadFile(fsys, FileName)
 	if errors.Is(err, fs.ErrNotExist) {
-		for _, name := range HugoFiles {
+		for _, name := range HugoFiles() {
 			src, err := fs.ReadFile(fsys, name)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue

@@ -12,9 +12,11 @@ import (
 	"github.com/stepcheck/stepcheck/gen/diag"
 )
 
-// HugoFiles are the Hugo configurations Load reads when a site has no
+// HugoFiles returns the Hugo configurations Load reads when a site has no
 // stepcheck.yaml, in the order Hugo itself looks for them.
-var HugoFiles = []string{"hugo.toml", "hugo.yaml", "hugo.yml", "config.toml", "config.yaml", "config.yml"}
+func HugoFiles() []string {
+	return []string{"hugo.toml", "hugo.yaml", "hugo.yml", "config.toml", "config.yaml", "config.yml"}
+}
 
 // ParseHugo reads what stepcheck shares with a Hugo configuration: title,
 // baseURL, params and markup.goldmark.renderer.unsafe. Hugo's keys are

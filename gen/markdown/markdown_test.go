@@ -306,6 +306,13 @@ func FuzzConvert(f *testing.F) {
 		}
 	}
 	f.Add([]byte("---\ntitle: [\n---\n{{< x >}} {probe:a}\n```template\n{{"))
+	more, _ = filepath.Glob("testdata/*.md") // TOML front matter, shortcodes, plain pages
+	for _, p := range more {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("+++\ntitle = [\n+++\n[a]({{< ref \"x\" >}}) {{% n %}}\n## H {#h}\n"))
 	c := testConverter()
 	f.Fuzz(func(t *testing.T, src []byte) {
 		doc, err := c.Convert("f.md", src)
