@@ -205,7 +205,7 @@ func markdownFile(dest string) (path, frag string, ok bool) {
 	return raw, frag, true
 }
 
-// links returns the recorded links in source order, placed.
+// placed returns the recorded links in source order, with their positions.
 func (p *pageLinks) placed(lines *diag.Lines) []Link {
 	slices.SortStableFunc(p.links, func(a, b linkAt) int { return a.offset - b.offset })
 	out := make([]Link, 0, len(p.links))
