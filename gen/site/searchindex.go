@@ -37,22 +37,37 @@ func indexSite(s *content.Site, basePath string, files map[string][]byte) string
 		}
 	}
 	idx, entry := b.Files()
+	// Index files are text and compress about tenfold; a gzip copy lets
+	// any host (and stepcheck's own server) send them small. One writer is
+	// reused: a new one allocates over a megabyte.
+	var gz gzipper
 	for name, body := range idx {
 		p := path.Join(searchDir, name)
 		files[p] = body
-		// Index files are text and compress about tenfold; a gzip copy
-		// lets any host (and stepcheck's own server) send them small.
-		if gz := gzipped(body); len(gz) < len(body) {
-			files[p+".gz"] = gz
+		if len(body) >= 1024 {
+			if c := gz.compress(body); len(c) < len(body) {
+				files[p+".gz"] = c
+			}
 		}
 	}
 	return path.Join(searchDir, entry)
 }
 
-func gzipped(b []byte) []byte {
-	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
+// gzipper compresses with one reusable writer; it is not safe for
+// concurrent use.
+type gzipper struct {
+	w   *gzip.Writer
+	buf bytes.Buffer
+}
+
+func (g *gzipper) compress(b []byte) []byte {
+	g.buf.Reset()
+	if g.w == nil {
+		g.w, _ = gzip.NewWriterLevel(&g.buf, gzip.BestSpeed)
+	} else {
+		g.w.Reset(&g.buf)
+	}
+	_, _ = g.w.Write(b)
+	_ = g.w.Close()
+	return bytes.Clone(g.buf.Bytes())
 }
