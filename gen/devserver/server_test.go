@@ -47,7 +47,7 @@ func (s *syncBuffer) String() string {
 }
 
 // stream subscribes to the server's events as a browser showing page does.
-func stream(t *testing.T, ctx context.Context, base, page string, build uint64, run string) <-chan Event {
+func stream(t testing.TB, ctx context.Context, base, page string, build uint64, run string) <-chan Event {
 	t.Helper()
 	q := url.Values{"page": {page}, "build": {strconv.FormatUint(build, 10)}, "run": {run}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+PathEvents+"?"+q.Encode(), nil)
@@ -75,7 +75,7 @@ func stream(t *testing.T, ctx context.Context, base, page string, build uint64, 
 }
 
 // next waits for the next event, with a deadline.
-func next(t *testing.T, events <-chan Event) Event {
+func next(t testing.TB, events <-chan Event) Event {
 	t.Helper()
 	select {
 	case ev, ok := <-events:
