@@ -233,9 +233,10 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 		file string
 	}
 	var jobs []job
+	sums := make(map[*content.Page]uint64, len(site.Pages))
 	for _, p := range site.Pages {
 		file := pageFile(p)
-		key := b.pageKey(p, global)
+		key := b.pageKey(p, global, sums)
 		next.keys[file] = key
 		if last != nil && last.keys[file] == key {
 			next.raw[file] = last.raw[file]
@@ -535,27 +536,38 @@ func (b *Builder) globalKey(cfgSrc, catSrc []byte, assets map[string]string) uin
 // next), and the navigation: the home page's children, with the section
 // holding p opened one level. A theme that shows more of the tree than that
 // will see stale links in serve until its next full rebuild.
-func (b *Builder) pageKey(p *content.Page, global uint64) uint64 {
+// sums memoizes each page's summary within one build.
+func (b *Builder) pageKey(p *content.Page, global uint64, sums map[*content.Page]uint64) uint64 {
 	var h maphash.Hash
 	h.SetSeed(b.seed)
 	var buf [8]byte
-	binary.LittleEndian.PutUint64(buf[:], global)
-	h.Write(buf[:])
-	binary.LittleEndian.PutUint64(buf[:], b.docID(p))
-	h.Write(buf[:])
-	b.summary(&h, p)
+	put := func(v uint64) {
+		binary.LittleEndian.PutUint64(buf[:], v)
+		h.Write(buf[:])
+	}
+	sum := func(q *content.Page) {
+		v, ok := sums[q]
+		if !ok {
+			v = b.summary(q)
+			sums[q] = v
+		}
+		put(v)
+	}
+	put(global)
+	put(b.docID(p))
+	sum(p)
 	h.WriteByte('a')
 	for _, a := range p.Ancestors() {
-		b.summary(&h, a)
+		sum(a)
 	}
 	h.WriteByte('c')
 	for _, c := range p.Children {
-		b.summary(&h, c)
+		sum(c)
 	}
 	h.WriteByte('s')
 	if p.Parent != nil {
 		for _, c := range p.Parent.Children {
-			b.summary(&h, c)
+			sum(c)
 		}
 	}
 	h.WriteByte('n')
@@ -563,13 +575,13 @@ func (b *Builder) pageKey(p *content.Page, global uint64) uint64 {
 	for home.Parent != nil {
 		home = home.Parent
 	}
-	b.summary(&h, home)
+	sum(home)
 	for _, c := range home.Children {
-		b.summary(&h, c)
+		sum(c)
 		if c == p || isBelow(c, p) {
 			h.WriteByte('o')
 			for _, g := range c.Children {
-				b.summary(&h, g)
+				sum(g)
 			}
 		}
 	}
@@ -586,13 +598,14 @@ func (b *Builder) docID(p *content.Page) uint64 {
 	return 0
 }
 
-func (b *Builder) summary(h *maphash.Hash, p *content.Page) {
-	writeString(h, string(p.Kind))
-	writeString(h, p.URL)
-	writeString(h, p.Path)
-	writeString(h, p.Title)
-	writeString(h, p.Description)
-	writeString(h, p.Severity)
+// summary hashes what other pages show of p.
+func (b *Builder) summary(p *content.Page) uint64 {
+	var h maphash.Hash
+	h.SetSeed(b.seed)
+	for _, s := range []string{string(p.Kind), p.URL, p.Path, p.Title, p.Description, p.Severity} {
+		writeString(&h, s)
+	}
+	return h.Sum64()
 }
 
 func isBelow(s, p *content.Page) bool {
