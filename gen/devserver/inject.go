@@ -48,7 +48,7 @@ func (s Snippet) body() []byte {
 	if s.Banner == "" {
 		return nil
 	}
-	return []byte(`<div class="sc-dev-banner" role="note">` + html.EscapeString(s.Banner) + `</div>`)
+	return []byte(`<aside class="sc-dev-banner" aria-label="Demo">` + html.EscapeString(s.Banner) + `</aside>`)
 }
 
 // Inject returns page with the snippet added: the script and stylesheet at

@@ -11,7 +11,7 @@ import (
 func TestInject(t *testing.T) {
 	snip := Snippet{Build: 7, Run: "r1", Banner: "Demo & <test>"}
 	head := `<link rel="stylesheet" href="/_stepcheck/live.css"><script src="/_stepcheck/live.js" data-events="/_stepcheck/events" data-build="7" data-run="r1" defer></script>`
-	banner := `<div class="sc-dev-banner" role="note">Demo &amp; &lt;test&gt;</div>`
+	banner := `<aside class="sc-dev-banner" aria-label="Demo">Demo &amp; &lt;test&gt;</aside>`
 	for _, tc := range []struct{ name, page, want string }{
 		{"a page", `<html><head><title>x</title></head><body class="k"><p>hi</p></body></html>`,
 			`<html><head><title>x</title>` + head + `</head><body class="k">` + banner + `<p>hi</p></body></html>`},

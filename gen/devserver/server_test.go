@@ -306,7 +306,7 @@ func TestServeAPI(t *testing.T) {
 	_, page := get(t, hs.URL+"/")
 	assert.Regexp(t, `data-probe-api[ >]`, page, "the pages call the API beside them (an empty attribute)")
 	assert.Contains(t, page, `data-base="/"`, "serve serves at the root")
-	assert.Regexp(t, `<body[^>]*><div class="sc-dev-banner" role="note">Demo &lt;b&gt;mode&lt;/b&gt;</div>`, page)
+	assert.Regexp(t, `<body[^>]*><aside class="sc-dev-banner" aria-label="Demo">Demo &lt;b&gt;mode&lt;/b&gt;</aside>`, page)
 }
 
 // TestProductionBuildHasNoReloadScript builds the RepairX runbooks as

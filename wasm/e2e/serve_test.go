@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,6 +70,28 @@ func startServe(t *testing.T, src string, api *server.Server, banner string, wat
 	return hs
 }
 
+// axeClean runs axe-core on the page as TestAccessibility does, when axe-core
+// is installed (always in CI).
+func axeClean(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	if os.Getenv("CI") != "true" && os.Getenv("AXE_CORE") == "" {
+		if _, err := os.Stat(filepath.Join("..", "..", ".bench", "node_modules", "axe-core", "axe.min.js")); err != nil {
+			t.Logf("axe-core not installed: %s not checked for accessibility", what)
+			return
+		}
+	}
+	axe := axeSource(t)
+	eval[bool](t, ctx, `(() => { if (!window.axe) { `+axe+` } return true })()`)
+	violations := eval[[]axeResult](t, ctx, `axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)`)
+	for _, v := range violations {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		t.Errorf("%s: %s: %s (%d): %s", what, v.ID, v.Help, len(v.Nodes), strings.Join(where[:min(len(where), 5)], " | "))
+	}
+}
+
 func editFile(t *testing.T, path string, f func(string) string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -115,6 +135,10 @@ func TestServeReloadsTheBrowser(t *testing.T) {
 	width := eval[float64](t, ctx, `document.querySelector('#sc-dev-overlay').getBoundingClientRect().width`)
 	assert.LessOrEqual(t, width, 390.0, "the overlay fits a phone")
 	assert.GreaterOrEqual(t, eval[float64](t, ctx, `document.querySelector('#sc-dev-overlay button').getBoundingClientRect().height`), 48.0)
+	for _, scheme := range []string{"dark", "light"} {
+		setScheme(t, ctx, scheme)
+		axeClean(t, ctx, "the overlay in "+scheme+" mode")
+	}
 	if dir := os.Getenv("STEPCHECK_SCREENSHOTS"); dir != "" {
 		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		require.NoError(t, err)
@@ -161,12 +185,7 @@ func TestServeDemoShowsGreenAndRed(t *testing.T) {
 
 	shots := os.Getenv("STEPCHECK_SCREENSHOTS")
 	for _, scheme := range []string{"light", "dark"} {
-		within(t, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
-			})
-			return chromedp.Void{}, err
-		})
+		setScheme(t, ctx, scheme)
 		for _, p := range []string{"/procedures/service-down/", "/procedures/database/"} {
 			within(t, ctx, chromedp.Navigate(hs.URL+p))
 			until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
@@ -178,6 +197,7 @@ func TestServeDemoShowsGreenAndRed(t *testing.T) {
 			if p == "/procedures/service-down/" {
 				assert.Contains(t, states, "backend-live=up")
 				assert.Contains(t, states, "prometheus-healthy=down")
+				axeClean(t, ctx, "the demo banner in "+scheme+" mode")
 			}
 			if shots == "" {
 				continue
