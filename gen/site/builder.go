@@ -246,14 +246,34 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	}
 	r := render.New(b.theme.theme, site, assets)
 	mini := newMinifier(!b.opts.NoMinify)
-	rendered := make([][]byte, len(jobs))
-	errs := make([]error, len(jobs))
-	parallel.For(len(jobs), func(i int) {
-		html, err := r.Render(jobs[i].p)
+	renderPage := func(p *content.Page) ([]byte, error) {
+		html, err := r.Render(p)
 		if err == nil {
 			html, err = mini.bytes("text/html", html)
 		}
-		rendered[i], errs[i] = html, err
+		return html, err
+	}
+	// The keys cover what the default theme shows of other pages. Data the
+	// renderer derives from the whole site (the postmortem template's URL,
+	// say) or a theme that shows more of the tree would go unseen, so the
+	// home page is always rendered: when it changed although its key did
+	// not, every page is rendered.
+	if homeFile := pageFile(site.Home); last != nil && last.keys[homeFile] == next.keys[homeFile] {
+		home, err := renderPage(site.Home)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !bytes.Equal(home, last.raw[homeFile]) {
+			jobs = jobs[:0]
+			for _, p := range site.Pages {
+				jobs = append(jobs, job{p, pageFile(p)})
+			}
+		}
+	}
+	rendered := make([][]byte, len(jobs))
+	errs := make([]error, len(jobs))
+	parallel.For(len(jobs), func(i int) {
+		rendered[i], errs[i] = renderPage(jobs[i].p)
 	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, err

@@ -189,6 +189,21 @@ func TestBuilderRebuildsWhatChanged(t *testing.T) {
 			assert.Equal(t, 32, d.Rendered)
 			assert.Zero(t, d.Parsed, "the Markdown is still good")
 		}},
+		{"a theme that shows more of the tree", func(t *testing.T) {
+			edit(t, src, ThemeDir+"/layouts/section.html", replace(`{{define "children"}}`,
+				`{{define "children"}}{{if eq .Page.Kind "home"}}{{range .Page.Children}}{{range .Children}}<i>{{.Title}}</i>{{end}}{{end}}{{end}}`))
+		}, func(t *testing.T, d *Delta) {
+			assert.True(t, d.Full)
+		}},
+		{"a title only that theme's home page shows", func(t *testing.T) {
+			edit(t, src, "content/area-00/runbook-008.md", replace("title: \"", "title: \"Retitled "))
+		}, func(t *testing.T, d *Delta) {
+			// The keys see the page's section change, not the home page;
+			// the home page, rendered every time, shows what they missed.
+			assert.Contains(t, d.Pages, "/")
+			assert.Equal(t, 32, d.Rendered)
+			assert.False(t, d.Full)
+		}},
 		{"stepcheck.yaml", func(t *testing.T) {
 			edit(t, src, "stepcheck.yaml", replace("Benchmark runbooks", "Renamed runbooks"))
 		}, func(t *testing.T, d *Delta) {
