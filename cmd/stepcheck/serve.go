@@ -28,8 +28,8 @@ import (
 )
 
 // demoBanner is shown at the top of every page in --demo.
-const demoBanner = "Demo: the RepairX backend and frontend here are stand-ins started by stepcheck serve --demo. " +
-	"PostgreSQL and Redis are checked on this machine, and a service that is not running shows as down."
+const demoBanner = "Demo: stand-ins play the RepairX backend and frontend. " +
+	"Anything else that is not running on this machine shows as down."
 
 // runServe builds the site into memory, serves it with live reload and the
 // probe API on one origin, and rebuilds on every save until ctx is
