@@ -24,8 +24,8 @@ func newMemFS(files map[string][]byte) *memFS {
 		for dir, child := path.Dir(name), name; ; dir, child = path.Dir(dir), dir {
 			if !seen[child] {
 				seen[child] = true
-				_, isFile := files[child]
-				m.dirs[dir] = append(m.dirs[dir], memEntry{name: path.Base(child), dir: !isFile})
+				b, isFile := files[child]
+				m.dirs[dir] = append(m.dirs[dir], memEntry{name: path.Base(child), size: int64(len(b)), dir: !isFile})
 			}
 			if dir == "." {
 				break
@@ -51,11 +51,10 @@ func (m *memFS) Open(name string) (fs.File, error) {
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
-// ReadFile returns the stored bytes without copying; callers must not
-// modify them.
+// ReadFile returns a copy of a file, which the caller may modify.
 func (m *memFS) ReadFile(name string) ([]byte, error) {
 	if b, ok := m.files[name]; ok {
-		return b, nil
+		return bytes.Clone(b), nil
 	}
 	return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrNotExist}
 }
