@@ -7,13 +7,17 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/stepcheck/stepcheck/gen/config"
 )
 
 // Watcher reports changes to a site's inputs: everything below content/
-// (pages and probes.yaml) and themes/, and stepcheck.yaml. fsnotify watches
+// (pages and probes.yaml) and themes/, stepcheck.yaml, and the Hugo
+// configuration a site without stepcheck.yaml is read with. fsnotify watches
 // single directories, so the Watcher adds each directory below those, and
 // each new one as it appears.
 type Watcher struct {
@@ -127,11 +131,12 @@ func (w *Watcher) relevant(ev fsnotify.Event) (string, bool) {
 	if ignored(path.Base(rel)) {
 		return "", false
 	}
-	switch first, _, _ := strings.Cut(rel, "/"); first {
-	case "content", "themes":
+	first, _, _ := strings.Cut(rel, "/")
+	switch {
+	case first == "content" || first == "themes":
 		return rel, true
-	case "stepcheck.yaml":
-		return rel, rel == first
+	case rel == first && (rel == config.FileName || slices.Contains(config.HugoFiles(), rel)):
+		return rel, true
 	}
 	return "", false
 }

@@ -60,6 +60,8 @@ func TestWatcher(t *testing.T) {
 
 	write("stepcheck.yaml", "title: T\n")
 	until("stepcheck.yaml")
+	write("hugo.toml", "title = 'T'\n")
+	until("hugo.toml")
 
 	// A new section: its directory appears, then a page in it is edited.
 	write("content/db/_index.md", "# DB\n")
