@@ -549,7 +549,8 @@ func (b *Builder) globalKey(cfgSrc, catSrc []byte, assets map[string]string) uin
 	return h.Sum64()
 }
 
-// pageKey sums up everything p's HTML is made from: its own Markdown, and
+// pageKey sums up everything p's HTML is made from: its own Markdown (with
+// the URLs of the pages it links to), and
 // the title, URL, kind, description and severity of each page it shows, in
 // the order it shows them. The default theme shows the ancestors
 // (breadcrumbs), the children (section list), the siblings (previous and
@@ -575,6 +576,11 @@ func (b *Builder) pageKey(p *content.Page, global uint64, sums map[*content.Page
 	}
 	put(global)
 	put(b.docID(p))
+	if filled(p) {
+		// Links to other pages were filled in: their URLs are part of it.
+		h.WriteByte('h')
+		h.Write(p.HTML)
+	}
 	sum(p)
 	h.WriteByte('a')
 	for _, a := range p.Ancestors() {
@@ -606,6 +612,15 @@ func (b *Builder) pageKey(p *content.Page, global uint64, sums map[*content.Page
 		}
 	}
 	return h.Sum64()
+}
+
+// filled reports whether p's HTML differs from its Doc's, which happens when
+// content filled in the URLs of the pages it links to.
+func filled(p *content.Page) bool {
+	if p.Doc == nil || len(p.HTML) == 0 {
+		return false
+	}
+	return len(p.HTML) != len(p.Doc.HTML) || &p.HTML[0] != &p.Doc.HTML[0]
 }
 
 func (b *Builder) docID(p *content.Page) uint64 {

@@ -189,6 +189,17 @@ func TestBuilderRebuildsWhatChanged(t *testing.T) {
 			assert.Equal(t, 32, d.Rendered)
 			assert.Zero(t, d.Parsed, "the Markdown is still good")
 		}},
+		{"a page that links to another", func(t *testing.T) {
+			require.NoError(t, os.WriteFile(filepath.Join(src, "content/area-01/linker.md"), []byte("---\ntitle: Linker\nweight: 98\n---\n\nSee [the runbook](../area-00/runbook-010.md).\n"), 0o644))
+		}, func(t *testing.T, d *Delta) {
+			assert.Contains(t, d.Pages, "/area-01/linker/")
+		}},
+		{"the page it links to moves", func(t *testing.T) {
+			require.NoError(t, os.Rename(filepath.Join(src, "content/area-00/runbook-010.md"), filepath.Join(src, "content/area-00/runbook-010-moved.md")))
+		}, func(t *testing.T, d *Delta) {
+			assert.Contains(t, d.Removed, "/area-00/runbook-010/")
+			assert.Contains(t, d.Pages, "/area-01/linker/", "the link follows the page")
+		}},
 		{"a theme that shows more of the tree", func(t *testing.T) {
 			edit(t, src, ThemeDir+"/layouts/section.html", replace(`{{define "children"}}`,
 				`{{define "children"}}{{if eq .Page.Kind "home"}}{{range .Page.Children}}{{range .Children}}<i>{{.Title}}</i>{{end}}{{end}}{{end}}`))
@@ -201,15 +212,15 @@ func TestBuilderRebuildsWhatChanged(t *testing.T) {
 			// The keys see the page's section change, not the home page;
 			// the home page, rendered every time, shows what they missed.
 			assert.Contains(t, d.Pages, "/")
-			assert.Equal(t, 32, d.Rendered)
+			assert.Equal(t, 33, d.Rendered)
 			assert.False(t, d.Full)
 		}},
 		{"stepcheck.yaml", func(t *testing.T) {
 			edit(t, src, "stepcheck.yaml", replace("Benchmark runbooks", "Renamed runbooks"))
 		}, func(t *testing.T, d *Delta) {
 			assert.True(t, d.Full)
-			assert.Equal(t, 33, d.Parsed, "every Markdown file, the draft too")
-			assert.Len(t, d.Pages, 32)
+			assert.Equal(t, 34, d.Parsed, "every Markdown file, the draft too")
+			assert.Len(t, d.Pages, 33)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
