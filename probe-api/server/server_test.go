@@ -346,8 +346,21 @@ func TestTwoReplicasShareRedis(t *testing.T) {
 	tg := newTarget(t, true)
 	cat := httpCatalogue(t, tg.srv.URL)
 	opts := Options{Cache: time.Minute, Redis: rdb, RedisPrefix: prefix}
-	a, hsA := newServer(t, cat, opts)
-	b, hsB := newServer(t, cat, opts)
+	var arrived atomic.Int64
+	replica := func() (*Server, *httptest.Server) {
+		s, err := New(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			arrived.Add(1)
+			s.Handler().ServeHTTP(w, r)
+		}))
+		t.Cleanup(func() { hs.Close(); s.Close() })
+		return s, hs
+	}
+	a, hsA := replica()
+	b, hsB := replica()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1000}}
 	defer client.CloseIdleConnections()
 	const n = 1000
@@ -370,6 +383,12 @@ func TestTwoReplicasShareRedis(t *testing.T) {
 		}()
 	}
 	<-tg.hit
+	// Hold the one run until every request is being served, so that on a
+	// loaded machine the other replica's requests wait on the shared run
+	// instead of arriving after it. The counter is the only signal.
+	for deadline := time.Now().Add(4 * time.Second); arrived.Load() < n && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	close(tg.gate)
 	wg.Wait()
 	close(fail)
