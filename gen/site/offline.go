@@ -164,29 +164,28 @@ self.addEventListener("fetch", (event) => {
 `
 
 // icon draws the app icon: a white check mark on the theme colour, with
-// the margins a maskable icon needs.
+// the margins a maskable icon needs. It writes pixels directly and only
+// looks near each stroke, so a build spends well under a millisecond on it.
 func icon(size int) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
 	bg := color.RGBA{0x0b, 0x5c, 0xad, 0xff}
-	fg := color.RGBA{0xff, 0xff, 0xff, 0xff}
-	for y := 0; y < size; y++ {
-		for x := 0; x < size; x++ {
-			img.Set(x, y, bg)
-		}
+	for i := 0; i < len(img.Pix); i += 4 {
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = bg.R, bg.G, bg.B, bg.A
 	}
-	// The check mark: two thick strokes inside the central safe zone.
 	s := float64(size)
+	w := s * 0.07
 	stroke := func(x0, y0, x1, y1 float64) {
-		w := s * 0.07
-		for y := 0; y < size; y++ {
-			for x := 0; x < size; x++ {
+		dx, dy := x1-x0, y1-y0
+		minX, maxX := int(min(x0, x1)-w), int(max(x0, x1)+w+1)
+		minY, maxY := int(min(y0, y1)-w), int(max(y0, y1)+w+1)
+		for y := max(0, minY); y < min(size, maxY); y++ {
+			for x := max(0, minX); x < min(size, maxX); x++ {
 				px, py := float64(x), float64(y)
-				dx, dy := x1-x0, y1-y0
-				t := ((px-x0)*dx + (py-y0)*dy) / (dx*dx + dy*dy)
-				t = max(0, min(1, t))
+				t := max(0, min(1, ((px-x0)*dx+(py-y0)*dy)/(dx*dx+dy*dy)))
 				cx, cy := x0+t*dx-px, y0+t*dy-py
 				if cx*cx+cy*cy <= w*w {
-					img.Set(x, y, fg)
+					o := img.PixOffset(x, y)
+					img.Pix[o], img.Pix[o+1], img.Pix[o+2] = 0xff, 0xff, 0xff
 				}
 			}
 		}
@@ -194,7 +193,8 @@ func icon(size int) []byte {
 	stroke(s*0.30, s*0.52, s*0.44, s*0.66)
 	stroke(s*0.44, s*0.66, s*0.72, s*0.36)
 	var buf bytes.Buffer
-	_ = png.Encode(&buf, img)
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	_ = enc.Encode(&buf, img)
 	return buf.Bytes()
 }
 

@@ -1,9 +1,12 @@
 package site
 
 import (
+	"bytes"
 	"context"
+	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -192,4 +195,27 @@ func TestWidgetsAreShippedUnderHashedNames(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(out.Files["index.html"]), "data-wasm")
 	assert.Len(t, out.Notes, 1, "a build without widgets says so")
+}
+
+func TestOfflineFiles(t *testing.T) {
+	files := map[string][]byte{
+		"index.html":                   []byte("home"),
+		"ops/index.html":               []byte("ops"),
+		"assets/style.abc.css":         []byte("css"),
+		"assets/search/terms.x.txt":    []byte("t"),
+		"assets/search/terms.x.txt.gz": []byte("gz"),
+	}
+	out := offlineFiles(files, "/runbooks/", "RepairX Incident Response")
+	sw := string(out[ServiceWorker])
+	assert.Contains(t, sw, `const PRECACHE = ["/runbooks/assets/search/terms.x.txt","/runbooks/assets/style.abc.css","/runbooks/icon-192.png","/runbooks/icon-512.png","/runbooks/","/runbooks/manifest.webmanifest","/runbooks/ops/"]`)
+	assert.Contains(t, sw, `const BASE = "/runbooks/"`)
+	assert.Contains(t, string(out[Manifest]), `"start_url": "/runbooks/"`)
+	for _, name := range []string{"icon-192.png", "icon-512.png"} {
+		img, err := png.Decode(bytes.NewReader(out[name]))
+		require.NoError(t, err)
+		assert.Equal(t, name[5:8], strconv.Itoa(img.Bounds().Dx()))
+	}
+	files["ops/index.html"] = []byte("ops, edited")
+	again := offlineFiles(files, "/runbooks/", "RepairX Incident Response")
+	assert.NotEqual(t, sw, string(again[ServiceWorker]), "any change to the site makes a new worker")
 }
