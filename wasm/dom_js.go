@@ -38,6 +38,13 @@ func el(tag, class, text string) js.Value {
 	return e
 }
 
+// add appends a new element to parent and returns it.
+func add(parent js.Value, tag, class, text string) js.Value {
+	e := el(tag, class, text)
+	parent.Call("append", e)
+	return e
+}
+
 func str(v js.Value) string {
 	if v.Type() == js.TypeString {
 		return v.String()
@@ -118,34 +125,20 @@ func newLocalStorage() localStorage {
 
 func (l localStorage) ok() bool { return l.s.Truthy() }
 
-func (l localStorage) Get(k string) (v string, ok bool) {
-	if !l.ok() {
-		return "", false
+// call calls a method of the storage; when it throws, it returns undefined.
+func (l localStorage) call(method string, args ...any) (v js.Value) {
+	if l.ok() {
+		defer func() { _ = recover() }()
+		v = l.s.Call(method, args...)
 	}
-	defer func() {
-		if recover() != nil {
-			v, ok = "", false
-		}
-	}()
-	r := l.s.Call("getItem", k)
-	if r.Type() != js.TypeString {
-		return "", false
-	}
-	return r.String(), true
+	return v
 }
 
-func (l localStorage) Set(k, v string) {
-	if !l.ok() {
-		return
-	}
-	defer func() { _ = recover() }()
-	l.s.Call("setItem", k, v)
+func (l localStorage) Get(k string) (string, bool) {
+	r := l.call("getItem", k)
+	return str(r), r.Type() == js.TypeString
 }
 
-func (l localStorage) Remove(k string) {
-	if !l.ok() {
-		return
-	}
-	defer func() { _ = recover() }()
-	l.s.Call("removeItem", k)
-}
+func (l localStorage) Set(k, v string) { l.call("setItem", k, v) }
+
+func (l localStorage) Remove(k string) { l.call("removeItem", k) }

@@ -2,9 +2,9 @@
 
 // Command wasm is the page widgets, compiled with GOOS=js GOARCH=wasm: the
 // probe status widget with "Check now", the incident form shared by the
-// page's templates, command variables and checklists. The logic lives in
-// host-tested packages (status, form, store); this file only wires them to
-// the DOM.
+// page's templates, command variables, checklists and incident mode
+// (incident_js.go). The logic lives in host-tested packages (status, form,
+// store, incident); this file only wires them to the DOM.
 package main
 
 import (
@@ -14,6 +14,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
 	"github.com/stepcheck/stepcheck/wasm/form"
+	"github.com/stepcheck/stepcheck/wasm/incident"
 	"github.com/stepcheck/stepcheck/wasm/status"
 	"github.com/stepcheck/stepcheck/wasm/store"
 )
@@ -31,6 +32,7 @@ type app struct {
 	fields   []form.Field
 	auto     bool
 	lastAuto float64
+	inc      incUI
 }
 
 func main() {
@@ -45,6 +47,7 @@ func main() {
 	a.initForm(data)
 	a.initVars()
 	a.initTasks()
+	a.initIncident(data)
 	a.initSearch()
 	a.funcs.on(global, "pagehide", func(js.Value) { a.funcs.release() })
 	a.funcs.on(global, "online", func(js.Value) { a.tick() })
@@ -145,6 +148,7 @@ func (a *app) check(id string) {
 	a.renderProbe(id)
 	go func() {
 		a.finish(id, a.fetchResult(id))
+		a.recordCheck(id)
 		a.renderProbe(id)
 		a.renderTemplates()
 	}()
@@ -202,11 +206,10 @@ func decodeResult(v js.Value) api.Result {
 	if cs := v.Get("conditions"); cs.Truthy() {
 		for i := 0; i < cs.Length(); i++ {
 			c := cs.Index(i)
+			// The widget shows only what failed, by its result.
 			r.Conditions = append(r.Conditions, api.Condition{
-				Condition: str(c.Get("condition")),
-				Result:    str(c.Get("result")),
-				Success:   c.Get("success").Truthy(),
-				Severity:  api.Severity(str(c.Get("severity"))),
+				Result:  str(c.Get("result")),
+				Success: c.Get("success").Truthy(),
 			})
 		}
 	}
@@ -273,6 +276,7 @@ func (a *app) tick() {
 		}
 	}
 	a.renderTemplates()
+	a.incTick()
 }
 
 // ---- Incident form and templates ----
@@ -292,17 +296,12 @@ func (a *app) initForm(data js.Value) {
 	sevs := strings_(data.Get("severities"))
 	a.fields = form.Fields(sevs, page)
 
-	prefill := form.Prefill(str(global.Get("location").Get("search")), a.fields)
+	// A link's values are offered as a new incident (incident_js.go), so a
+	// link never overwrites the fields of the incident under way.
 	for _, f := range a.fields {
-		if f.Auto() {
-			continue
+		if !f.Auto() {
+			a.values[f.Name] = a.incident.Field(f.Name)
 		}
-		v := a.incident.Field(f.Name)
-		if p, ok := prefill[f.Name]; ok {
-			v = p
-			a.incident.SetField(f.Name, v)
-		}
-		a.values[f.Name] = v
 	}
 
 	panel := el("details", "sc-form", "")
@@ -314,7 +313,7 @@ func (a *app) initForm(data js.Value) {
 		if f.Auto() {
 			continue
 		}
-		a.addInput(box, f)
+		a.addInput(box, f, "sc-f-", a.values[f.Name], a.setField)
 	}
 	panel.Call("append", box)
 	anchor := sectionStart(first)
@@ -340,9 +339,11 @@ func sectionStart(n js.Value) js.Value {
 	return top
 }
 
-func (a *app) addInput(box js.Value, f form.Field) {
-	id := "sc-f-" + strings.ReplaceAll(f.Name, ".", "-")
-	row := el("div", "sc-row", "")
+// addInput adds a row to box for field f: its label, and its input holding
+// value, whose ID is prefix and the field's name. on gets the field's name
+// and every value typed, cleaned.
+func (a *app) addInput(box js.Value, f form.Field, prefix, value string, on func(name, v string)) js.Value {
+	id := prefix + strings.ReplaceAll(f.Name, ".", "-")
 	label := el("label", "", f.Label)
 	label.Set("htmlFor", id)
 	var input js.Value
@@ -368,16 +369,11 @@ func (a *app) addInput(box js.Value, f form.Field) {
 	}
 	input.Set("id", id)
 	input.Set("name", f.Name)
-	input.Set("value", a.values[f.Name])
+	input.Set("value", value)
 	name := f.Name
-	a.funcs.on(input, "input", func(js.Value) {
-		v := form.Clean(str(input.Get("value")))
-		a.values[name] = v
-		a.incident.SetField(name, v)
-		a.renderTemplates()
-	})
-	row.Call("append", label, input)
-	box.Call("append", row)
+	a.funcs.on(input, "input", func(js.Value) { on(name, form.Clean(str(input.Get("value")))) })
+	add(box, "div", "sc-row", "").Call("append", label, input)
+	return input
 }
 
 // renderTemplates refreshes the automatic fields and writes every field's
@@ -386,9 +382,7 @@ func (a *app) renderTemplates() {
 	if a.fields == nil {
 		return
 	}
-	d := global.Get("Date").New()
-	a.values["now"] = form.Clock(d.Call("getFullYear").Int(), d.Call("getMonth").Int()+1, d.Call("getDate").Int(),
-		d.Call("getHours").Int(), d.Call("getMinutes").Int(), -d.Call("getTimezoneOffset").Int())
+	a.values["now"] = incident.When(ms(), tzOffset())
 	a.values["elapsed"] = ""
 	if started := a.values["started"]; started != "" {
 		if t := global.Get("Date").Call("parse", started).Float(); t == t { // not NaN
@@ -431,24 +425,12 @@ func (a *app) initVars() {
 	box.Call("setAttribute", "aria-label", "Values for the commands on this page")
 	box.Call("append", el("p", "sc-form-title", "Values for the commands on this page"))
 	for _, n := range names {
-		id := "sc-v-" + n
-		row := el("div", "sc-row", "")
-		label := el("label", "", "<"+n+">")
-		label.Set("htmlFor", id)
-		input := el("input", "", "")
-		input.Set("type", "text")
-		input.Set("id", id)
+		input := a.addInput(box, form.Field{Name: n, Label: "<" + n + ">"}, "sc-v-", a.incident.Var(n), func(n, v string) {
+			a.incident.SetVar(n, v)
+			a.fillVar(n, v)
+		})
 		input.Set("autocomplete", "off")
 		input.Set("spellcheck", false)
-		input.Set("value", a.incident.Var(n))
-		name := n
-		a.funcs.on(input, "input", func(js.Value) {
-			v := form.Clean(str(input.Get("value")))
-			a.incident.SetVar(name, v)
-			a.fillVar(name, v)
-		})
-		row.Call("append", label, input)
-		box.Call("append", row)
 		a.fillVar(n, a.incident.Var(n))
 	}
 	bar := pres[0].Get("previousElementSibling")
@@ -478,8 +460,7 @@ func (a *app) initTasks() {
 		text := strings.TrimSpace(str(li.Get("textContent")))
 		key := store.TaskKey(page, text, seen[text])
 		seen[text]++
-		box.Set("disabled", false)
-		box.Call("removeAttribute", "disabled")
+		box.Set("disabled", false) // the property reflects: the attribute goes too
 		box.Call("setAttribute", "aria-label", text)
 		stamp := el("small", "sc-ticked", "")
 		li.Call("append", stamp)
@@ -492,6 +473,7 @@ func (a *app) initTasks() {
 				at = global.Get("Date").New().Call("toISOString").String()
 			}
 			a.incident.SetTick(key, at)
+			a.record(incident.KindTick, tickText(at)+text)
 			showTick(stamp, at)
 		})
 	}
@@ -502,6 +484,6 @@ func showTick(stamp js.Value, at string) {
 		stamp.Set("textContent", "")
 		return
 	}
-	d := global.Get("Date").New(at)
-	stamp.Set("textContent", " ticked "+d.Call("toLocaleTimeString", js.Undefined(), map[string]any{"hour": "2-digit", "minute": "2-digit"}).String())
+	_, clock := incident.Stamp(int64(global.Get("Date").Call("parse", at).Float()), tzOffset())
+	stamp.Set("textContent", " ticked "+clock[:5])
 }

@@ -10,8 +10,10 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stepcheck/stepcheck/gen/content"
 	"github.com/stepcheck/stepcheck/gen/diag"
@@ -155,13 +157,32 @@ type Heading struct {
 }
 
 // Widgets is the page's data for the browser widgets, embedded as JSON.
+// Every page has it, because incident mode runs on every page.
 type Widgets struct {
 	Probes     []string         `json:"probes,omitempty"`
 	Fields     []commtmpl.Field `json:"fields,omitempty"`
 	Vars       []string         `json:"vars,omitempty"`
 	Severities []string         `json:"severities,omitempty"`
 	Tasks      int              `json:"tasks,omitempty"`
+	// Targets are the severities' clock targets, for the incident bar.
+	Targets []Target `json:"targets,omitempty"`
+	// Postmortem is the URL of the postmortem template (a template with id
+	// postmortem), or "" when the site has none.
+	Postmortem string `json:"postmortem,omitempty"`
 }
+
+// Target is a severity's targets in whole seconds; zero means none.
+type Target struct {
+	ID         string `json:"id"`
+	Respond    int64  `json:"respond,omitempty"`
+	Resolve    int64  `json:"resolve,omitempty"`
+	Internal   int64  `json:"internal,omitempty"`
+	StatusPage int64  `json:"statusPage,omitempty"`
+}
+
+// PostmortemID is the template ID the incident bar's postmortem action
+// fills and opens.
+const PostmortemID = "postmortem"
 
 // PageData is what layouts see as the root value.
 type PageData struct {
@@ -184,19 +205,36 @@ type Renderer struct {
 	theme *Theme
 	site  *content.Site
 	data  SiteData
+	// incident is the page data every page shares: severities, targets
+	// and the postmortem template's URL.
+	incident Widgets
 }
 
 // New prepares rendering of site. assets maps theme static file names to
 // their published URLs.
 func New(theme *Theme, site *content.Site, assets map[string]string) *Renderer {
-	return &Renderer{theme: theme, site: site, data: SiteData{
+	r := &Renderer{theme: theme, site: site, data: SiteData{
 		Title:    site.Config.Title,
 		Lang:     "en",
 		BasePath: site.Config.BasePath(),
 		ProbeAPI: site.Config.ProbeAPI,
 		assets:   assets,
 	}}
+	for _, s := range site.Config.Severities {
+		r.incident.Severities = append(r.incident.Severities, s.ID)
+		r.incident.Targets = append(r.incident.Targets, Target{ID: s.ID, Respond: seconds(s.Respond), Resolve: seconds(s.Resolve),
+			Internal: seconds(s.InternalUpdates), StatusPage: seconds(s.StatusPageUpdates)})
+	}
+	anchor := commtmpl.AnchorPrefix + PostmortemID
+	for _, p := range site.Pages {
+		if p.Doc != nil && r.incident.Postmortem == "" && slices.Contains(p.Doc.IDs, anchor) {
+			r.incident.Postmortem = r.URL(p) + "#" + anchor
+		}
+	}
+	return r
 }
+
+func seconds(d time.Duration) int64 { return int64(d / time.Second) }
 
 // URL returns a page's published path, with the base path.
 func (r *Renderer) URL(p *content.Page) string {
@@ -232,23 +270,22 @@ func (r *Renderer) Render(p *content.Page) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// widgets returns the page's widget data. Every page gets the incident
+// data, even one without widgets of its own, since the incident bar shows on
+// every page.
 func (r *Renderer) widgets(p *content.Page) *Widgets {
-	doc := p.Doc
-	if doc == nil || (len(doc.Probes) == 0 && len(doc.Fields) == 0 && len(doc.Vars) == 0 && doc.Tasks == 0) {
-		return nil
-	}
-	w := &Widgets{Fields: doc.Fields, Vars: doc.Vars, Tasks: doc.Tasks}
-	seen := map[string]bool{}
-	for _, u := range doc.Probes {
-		if !seen[u.ID] {
-			seen[u.ID] = true
-			w.Probes = append(w.Probes, u.ID)
+	w := r.incident
+	if doc := p.Doc; doc != nil {
+		w.Fields, w.Vars, w.Tasks = doc.Fields, doc.Vars, doc.Tasks
+		seen := map[string]bool{}
+		for _, u := range doc.Probes {
+			if !seen[u.ID] {
+				seen[u.ID] = true
+				w.Probes = append(w.Probes, u.ID)
+			}
 		}
 	}
-	for _, s := range r.site.Config.Severities {
-		w.Severities = append(w.Severities, s.ID)
-	}
-	return w
+	return &w
 }
 
 func (r *Renderer) neighbours(p *content.Page) *Neighbours {

@@ -3,7 +3,6 @@ package search
 import (
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -45,14 +44,12 @@ func ParseTerms(text string) (*Index, error) {
 		return nil, ErrFormat
 	}
 	ix := &Index{docsFile: h[3], postings: map[string][]posting{}}
-	var err error
-	if ix.n, err = strconv.Atoi(h[1]); err != nil {
+	n, ok1 := number(h[1], 10)
+	avg, ok2 := number(h[2], 10)
+	if !ok1 || !ok2 {
 		return nil, ErrFormat
 	}
-	avg, err := strconv.Atoi(h[2])
-	if err != nil || avg < 0 {
-		return nil, ErrFormat
-	}
+	ix.n = n
 	ix.avgdl = float64(avg) / 100
 	ix.shardFiles = strings.Fields(h[4])
 	if len(ix.shardFiles) == 0 {
@@ -64,12 +61,12 @@ func ParseTerms(text string) (*Index, error) {
 			continue
 		}
 		term, df, ok := strings.Cut(line, "\t")
-		n, err := strconv.ParseInt(df, 36, 64)
-		if !ok || err != nil {
+		n, ok2 := number(df, 36)
+		if !ok || !ok2 {
 			return nil, ErrFormat
 		}
 		ix.terms = append(ix.terms, term)
-		ix.df = append(ix.df, int(n))
+		ix.df = append(ix.df, n)
 	}
 	return ix, nil
 }
@@ -86,9 +83,9 @@ func (ix *Index) LoadDocs(text string) error {
 		case f[0] == "P" && len(f) == 4:
 			ix.pages = append(ix.pages, page{url: f[1], title: f[2], fragment: f[3]})
 		case f[0] == "D" && len(f) == 5:
-			p, err1 := strconv.Atoi(f[1])
-			l, err2 := strconv.Atoi(f[4])
-			if err1 != nil || err2 != nil || p < 0 || p >= len(ix.pages) {
+			p, ok1 := number(f[1], 10)
+			l, ok2 := number(f[4], 10)
+			if !ok1 || !ok2 || p >= len(ix.pages) {
 				return ErrFormat
 			}
 			ix.docs = append(ix.docs, doc{page: p, anchor: f[2], heading: f[3], length: l})
@@ -186,13 +183,13 @@ func (ix *Index) LoadShard(i int, text string) error {
 		d := 0
 		for _, item := range strings.Split(list, ",") {
 			delta, wtf, ok := strings.Cut(item, ":")
-			dn, err1 := strconv.ParseInt(delta, 36, 64)
-			wn, err2 := strconv.ParseInt(wtf, 36, 64)
-			d += int(dn)
-			if !ok || err1 != nil || err2 != nil || d >= ix.n {
+			dn, ok1 := number(delta, 36)
+			wn, ok2 := number(wtf, 36)
+			d += dn
+			if !ok || !ok1 || !ok2 || d >= ix.n {
 				return ErrFormat
 			}
-			ps = append(ps, posting{d, int(wn)})
+			ps = append(ps, posting{d, wn})
 		}
 		ix.postings[term] = ps
 	}
@@ -310,7 +307,7 @@ func ParseFragment(text string) map[int]string {
 	out := map[int]string{}
 	for _, line := range strings.Split(text, "\n") {
 		d, t, ok := strings.Cut(line, "\t")
-		if n, err := strconv.Atoi(d); ok && err == nil {
+		if n, ok2 := number(d, 10); ok && ok2 {
 			out[n] = t
 		}
 	}
@@ -339,4 +336,26 @@ func oneEdit(a, b string) bool {
 	default:
 		return a[i:] == b[i+1:]
 	}
+}
+
+// number reads a non-negative integer in base 10 or 36 (lower case), as the
+// index writer writes them. strconv's parsers would bring their error type,
+// and with it strconv.Quote and its tables of printable characters, into the
+// widgets: about 5 KB brotli.
+func number(s string, base int) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		d, c := base, s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			d = int(c - '0')
+		case c >= 'a' && c <= 'z':
+			d = int(c-'a') + 10
+		}
+		if d >= base || i >= 12 {
+			return 0, false
+		}
+		n = n*base + d
+	}
+	return n, s != ""
 }

@@ -39,7 +39,9 @@ type axeResult struct {
 
 // TestAccessibility runs axe-core in Chromium, in light and dark mode, on
 // every page type: the home page, a procedure page with live widgets, a
-// page of templates, and search results. It demands zero violations.
+// page of templates with a link's offer, an incident's bar opened from an
+// alert link, and search results. Once an incident is started, the pages
+// after it show its bar too. It demands zero violations.
 func TestAccessibility(t *testing.T) {
 	axe := axeSource(t)
 	ctx, base := openRepairX(t, "/")
@@ -47,6 +49,7 @@ func TestAccessibility(t *testing.T) {
 		{"home", "/", ""},
 		{"procedure", "/procedures/database/", `document.querySelectorAll('.sc-check').forEach(b => b.click())`},
 		{"templates", "/process/communication/?title=Checkout%20down&severity=SEV-1", ""},
+		{"incident", "/procedures/detection/?alertname=BackendDown&severity=critical&summary=Backend%20down&bogus=1", `document.querySelector('.sc-offer [data-act=offer]').click()`},
 		{"section", "/procedures/", ""},
 		{"search results", "/", `(() => { const i = document.querySelector('#sc-search'); i.focus(); i.value = 'redis'; i.dispatchEvent(new Event('input', {bubbles: true})); })()`},
 	}
@@ -61,6 +64,11 @@ func TestAccessibility(t *testing.T) {
 				}
 				if p.name == "search results" {
 					until(t, ctx, `document.querySelectorAll('#sc-results .r-snippet').length > 0`)
+				}
+				if p.name == "incident" {
+					// Starting shows the page again without the link's query.
+					until(t, ctx, `location.search === "" && document.documentElement.dataset.widgets === "ready" && document.querySelector('.sc-inc-bar') !== null`)
+					eval[bool](t, ctx, `(() => { document.querySelector('.sc-inc-bar').open = true; document.querySelector('.sc-inc-earlier') && (document.querySelector('.sc-inc-earlier').open = true); return true })()`)
 				}
 				if p.name == "procedure" {
 					until(t, ctx, `[...document.querySelectorAll('.sc-check')].every(b => b.getAttribute('aria-busy') !== 'true')`)

@@ -127,13 +127,20 @@ func TestHostileValuesStayText(t *testing.T) {
 	assert.Equal(t, 0, eval[int](t, ctx, `document.querySelectorAll('.content img').length`), "the value never became an element")
 	assert.False(t, eval[bool](t, ctx, `window.__alerted === true`))
 
-	// The same through a URL prefill, on a fresh load.
+	// The same through a URL prefill, on a fresh load: the link offers an
+	// incident with its values, shown as text, and starting it fills the
+	// form.
 	within(t, ctx, chromedp.Navigate(base+"/ops/incident/?title=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&severity=sev-2&status=Bogus"))
 	until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
+	assert.Equal(t, hostile+"\nSEV-2 · started ", eval[string](t, ctx, `document.querySelector('.sc-offer p').textContent.split("started ")[0] + "started "`))
+	assert.Contains(t, eval[string](t, ctx, `document.querySelector('.sc-offer p').textContent`), "Ignored: status=Bogus")
+	assert.Equal(t, 0, eval[int](t, ctx, `document.querySelectorAll('main img').length`))
+	within(t, ctx, chromedp.Click(chromedp.CSS(`.sc-offer [data-act=offer]`)))
+	until(t, ctx, `document.documentElement.dataset.widgets === "ready" && document.querySelector('.sc-inc-bar') !== null`)
 	assert.Equal(t, hostile, eval[string](t, ctx, `document.querySelector('#sc-f-title').value`))
 	assert.Equal(t, "SEV-2", eval[string](t, ctx, `document.querySelector('#sc-f-severity').value`))
 	assert.Equal(t, "", eval[string](t, ctx, `document.querySelector('#sc-f-status').value`), "an invalid select value is ignored")
-	assert.Equal(t, 0, eval[int](t, ctx, `document.querySelectorAll('.content img').length`))
+	assert.Equal(t, 0, eval[int](t, ctx, `document.querySelectorAll('main img').length`), "nor in the templates, the bar or its timeline")
 	assert.False(t, eval[bool](t, ctx, `window.__alerted === true`), "no script ran")
 }
 

@@ -1,6 +1,7 @@
 // Package form is the view model of the incident form that every template on
-// a page shares: which fields it shows, their labels and inputs, values
-// prefilled from a URL, and the filled-in text of each template. Values are
+// a page shares: which fields it shows, their labels and inputs, cleaned
+// values, and the filled-in text of each template. (A link's values reach
+// the form through an incident: see package incident.) Values are
 // plain text throughout; the glue only ever puts them into text nodes and
 // input values, never into HTML.
 package form
@@ -25,22 +26,18 @@ func (f Field) Auto() bool { return f.Type == "auto" }
 // Statuses are the incident statuses, in order.
 var Statuses = []string{"Investigating", "Identified", "Monitoring", "Resolved"}
 
-var labels = map[string]string{
-	"title":     "Incident title",
-	"severity":  "Severity",
-	"status":    "Status",
-	"impact":    "Impact",
-	"eta":       "ETA",
-	"commander": "Incident commander",
-	"started":   "Started at",
-	"now":       "Now",
-	"elapsed":   "Elapsed",
-}
-
 // Label returns a field's human label: "next_steps" reads "Next steps".
 func Label(name string) string {
-	if l, ok := labels[name]; ok {
-		return l
+	// A switch, not a map: a map literal costs the widgets its init code.
+	switch name {
+	case "title":
+		return "Incident title"
+	case "eta":
+		return "ETA"
+	case "commander":
+		return "Incident commander"
+	case "started":
+		return "Started at"
 	}
 	if id, ok := strings.CutPrefix(name, "probe."); ok {
 		return "Status of " + id
@@ -89,9 +86,10 @@ func Fields(severities []string, page []Field) []Field {
 	return out
 }
 
-// MaxValue bounds a value taken from a URL, so a hostile link cannot fill
-// the page or localStorage.
-const MaxValue = 2000
+// MaxValue bounds a value, typed or taken from a URL, so a hostile link
+// cannot fill the page or localStorage. It leaves room for an incident's
+// timeline (about 200 lines), which is a field too.
+const MaxValue = 20000
 
 // Clean makes a value safe to keep: control characters other than newline
 // and tab are dropped and the length is bounded. It does not and need not
@@ -109,53 +107,10 @@ func Clean(v string) string {
 	return b.String()
 }
 
-// Prefill reads field values from a URL query string ("?title=…&severity=SEV-2").
-// Unknown names, automatic fields and select values that are not among the
-// options are ignored; a select matches its option case-insensitively.
-func Prefill(query string, fields []Field) map[string]string {
-	byName := map[string]Field{}
-	for _, f := range fields {
-		byName[f.Name] = f
-	}
-	out := map[string]string{}
-	query = strings.TrimPrefix(query, "?")
-	for _, pair := range strings.Split(query, "&") {
-		k, v, _ := strings.Cut(pair, "=")
-		name, ok1 := unescape(k)
-		value, ok2 := unescape(v)
-		f, known := byName[name]
-		if !ok1 || !ok2 || !known || f.Auto() {
-			continue
-		}
-		value = Clean(value)
-		if f.Type == "select" {
-			value = option(f.Options, value)
-			if value == "" {
-				continue
-			}
-		}
-		if f.Type == "long" {
-			out[name] = value
-		} else {
-			out[name] = strings.TrimSpace(strings.ReplaceAll(value, "\n", " "))
-		}
-	}
-	return out
-}
-
-func option(opts []string, v string) string {
-	for _, o := range opts {
-		if asciiFold(o) == asciiFold(strings.TrimSpace(v)) {
-			return o
-		}
-	}
-	return ""
-}
-
-// asciiFold lowercases ASCII letters. Select options are ASCII words; the
+// Fold lowercases ASCII letters. Select options are ASCII words; the
 // Unicode case tables strings.EqualFold needs would cost the widgets more
 // than the whole form.
-func asciiFold(s string) string {
+func Fold(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if c >= 'A' && c <= 'Z' {
@@ -165,9 +120,9 @@ func asciiFold(s string) string {
 	return string(b)
 }
 
-// unescape decodes a query component: '+' is a space and %XX a byte. It
-// reports false for a malformed escape, which Prefill then ignores.
-func unescape(s string) (string, bool) {
+// Unescape decodes a query component: '+' is a space and %XX a byte. It
+// reports false for a malformed escape, which a caller then ignores.
+func Unescape(s string) (string, bool) {
 	if !strings.ContainsAny(s, "%+") {
 		return s, true
 	}
@@ -177,20 +132,30 @@ func unescape(s string) (string, bool) {
 		case '+':
 			b.WriteByte(' ')
 		case '%':
-			if i+2 >= len(s) {
+			if i+2 >= len(s) || unhex(s[i+1]) > 15 || unhex(s[i+2]) > 15 {
 				return "", false
 			}
-			n, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			if err != nil {
-				return "", false
-			}
-			b.WriteByte(byte(n))
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			i += 2
 		default:
 			b.WriteByte(c)
 		}
 	}
 	return b.String(), true
+}
+
+// unhex returns a hex digit's value, or 16 for any other byte. (strconv's
+// parsers would bring strconv.Quote and its tables into the widgets.)
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 16
 }
 
 // Part is a run of template text, or a field when Field is set.
@@ -233,39 +198,19 @@ func VarText(name, value string) string {
 	return value
 }
 
-// Elapsed formats a duration in ms as "45 s", "12 min" or "1 h 05 min".
+// Elapsed formats a duration in ms as "45 s", "12 min", "1 h" or
+// "1 h 05 min". A negative duration is "0 s".
 func Elapsed(ms float64) string {
-	if ms < 0 {
-		ms = 0
-	}
-	s := int64(ms / 1000)
+	s := int64(max(ms, 0) / 1000)
 	switch {
 	case s < 60:
 		return strconv.FormatInt(s, 10) + " s"
 	case s < 3600:
 		return strconv.FormatInt(s/60, 10) + " min"
 	}
-	m := (s / 60) % 60
-	pad := ""
-	if m < 10 {
-		pad = "0"
+	h := strconv.FormatInt(s/3600, 10) + " h"
+	if m := s / 60 % 60; m > 0 {
+		return h + " " + strconv.FormatInt(100+m, 10)[1:] + " min"
 	}
-	return strconv.FormatInt(s/3600, 10) + " h " + pad + strconv.FormatInt(m, 10) + " min"
-}
-
-// Clock formats a wall-clock time, given as the browser's local date parts
-// and its offset from UTC in minutes east, as "2026-11-26 17:42 UTC+01:00".
-func Clock(year, month, day, hour, minute, offsetMin int) string {
-	two := func(n int) string {
-		if n < 10 {
-			return "0" + strconv.Itoa(n)
-		}
-		return strconv.Itoa(n)
-	}
-	sign := "+"
-	if offsetMin < 0 {
-		sign, offsetMin = "-", -offsetMin
-	}
-	return strconv.Itoa(year) + "-" + two(month) + "-" + two(day) + " " + two(hour) + ":" + two(minute) +
-		" UTC" + sign + two(offsetMin/60) + ":" + two(offsetMin%60)
+	return h
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/wasm/form"
 )
 
 // State is the widget's state, written to data-state. It extends the probe
@@ -24,15 +25,15 @@ const (
 	Offline     State = "offline"     // the browser has no network
 )
 
-// badges are the words beside the colour; status is never colour alone.
-var badges = map[State]string{
-	Unchecked:   "not checked",
-	Up:          "up",
-	Degraded:    "degraded",
-	Down:        "down",
-	Unknown:     "unknown",
-	Unreachable: "probe API unreachable",
-	Offline:     "offline",
+// badge is the words beside the colour; status is never colour alone.
+func badge(s State) string {
+	switch s {
+	case Unchecked:
+		return "not checked"
+	case Unreachable:
+		return "probe API unreachable"
+	}
+	return string(s)
 }
 
 // View is everything the widget shows.
@@ -118,7 +119,7 @@ func (p *Probe) Status() State {
 // View returns what to show at nowMS.
 func (p *Probe) View(nowMS float64) View {
 	v := View{State: p.Status(), Busy: p.busy, Detail: p.detail}
-	v.Badge = badges[v.State]
+	v.Badge = badge(v.State)
 	if p.has {
 		v.Latency = strconv.FormatInt(p.result.LatencyMS, 10) + " ms"
 		v.Checked = "checked " + Ago(nowMS-p.at)
@@ -132,19 +133,11 @@ func (p *Probe) View(nowMS float64) View {
 }
 
 // Ago formats a duration in milliseconds as "just now", "4 s ago",
-// "3 min ago", "2 h ago" or "3 d ago". Negative durations (clock skew
-// between browser and server) read as "just now".
+// "3 min ago" or "2 h 05 min ago", as form.Elapsed does. Negative
+// durations (clock skew between browser and server) read as "just now".
 func Ago(ms float64) string {
-	s := int64(ms / 1000)
-	switch {
-	case s < 1:
+	if ms < 1000 {
 		return "just now"
-	case s < 60:
-		return strconv.FormatInt(s, 10) + " s ago"
-	case s < 3600:
-		return strconv.FormatInt(s/60, 10) + " min ago"
-	case s < 86400:
-		return strconv.FormatInt(s/3600, 10) + " h ago"
 	}
-	return strconv.FormatInt(s/86400, 10) + " d ago"
+	return form.Elapsed(ms) + " ago"
 }

@@ -42,7 +42,7 @@ func TestAgo(t *testing.T) {
 	for _, tt := range []struct {
 		ms   float64
 		want string
-	}{{-500, "just now"}, {999, "just now"}, {4000, "4 s ago"}, {59_999, "59 s ago"}, {60_000, "1 min ago"}, {7_200_000, "2 h ago"}, {3 * 86_400_000, "3 d ago"}} {
+	}{{-500, "just now"}, {999, "just now"}, {4000, "4 s ago"}, {59_999, "59 s ago"}, {60_000, "1 min ago"}, {7_200_000, "2 h ago"}, {7_500_000, "2 h 05 min ago"}, {3 * 86_400_000, "72 h ago"}} {
 		assert.Equal(t, tt.want, Ago(tt.ms), "%v ms", tt.ms)
 	}
 }

@@ -1,0 +1,299 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"strings"
+	"syscall/js"
+
+	"github.com/stepcheck/stepcheck/wasm/form"
+	"github.com/stepcheck/stepcheck/wasm/incident"
+	"github.com/stepcheck/stepcheck/wasm/store"
+)
+
+// incUI is incident mode on the page: the incident bar, an offer to start
+// or open an incident from a link, and the timeline that records what the
+// responder does. The logic is in package incident; this is the DOM.
+//
+// Buttons carry data-act and data-arg, and one click listener dispatches
+// them (see act). Starting, opening, ending and forgetting an incident
+// reload the page, which then shows the current incident everywhere: form,
+// variables, ticks and bar. Every call into JavaScript costs the widgets
+// code (see BENCHMARKS.md), so this file makes few.
+type incUI struct {
+	sevs       []incident.Severity
+	ids        []string
+	postmortem string
+	kv         localStorage
+	bar        js.Value // details.sc-inc-bar, or undefined
+	sum        js.Value
+	detail     js.Value
+	link       js.Value       // the share link
+	offer      incident.Offer // what the link offers
+	checks     map[string]string
+}
+
+// initIncident sets up incident mode: the offer a link brings, the bar of
+// the current incident or the button that starts one, the incidents kept on
+// this device, and the postmortem's own fields on its page. It is one
+// function because each one more costs the widgets.
+func (a *app) initIncident(data js.Value) {
+	u := &a.inc
+	main := query("main")
+	if !data.Truthy() || !main.Truthy() {
+		return
+	}
+	u.kv, u.checks, u.postmortem = newLocalStorage(), map[string]string{}, str(data.Get("postmortem"))
+	ts := data.Get("targets")
+	for i := 0; ts.Truthy() && i < ts.Length(); i++ {
+		t := ts.Index(i)
+		n := func(k string) int64 { return int64(num(t.Get(k))) }
+		s := incident.Severity{ID: str(t.Get("id")), Respond: n("respond"), Resolve: n("resolve"), Internal: n("internal"), StatusPage: n("statusPage")}
+		u.sevs, u.ids = append(u.sevs, s), append(u.ids, s.ID)
+	}
+	for _, n := range [...]string{"title", "severity", "status", "impact", "eta", "commander", "started", "timeline"} {
+		if _, ok := a.values[n]; !ok {
+			a.values[n] = a.incident.Field(n)
+		}
+	}
+	box := el("section", "sc-inc", "")
+	box.Call("setAttribute", "aria-label", "Incident")
+	main.Call("prepend", box)
+	a.funcs.on(document, "click", a.onClick)
+
+	// The offer: a shared incident in the fragment, or an alert or a
+	// prefill in the query. It never opens one by itself.
+	loc := global.Get("location")
+	q, label := str(loc.Get("hash")), "Open this incident"
+	if !strings.HasPrefix(q, "#incident=") {
+		q, label = str(loc.Get("search")), "Start incident"
+	}
+	if o, ok := incident.ParseOffer(q, u.ids, a.fields); ok {
+		u.offer = o
+		offer := add(box, "div", "sc-offer", "")
+		add(offer, "p", "", o.Describe(ms(), tzOffset()))
+		button(offer, label, "offer", "")
+	}
+
+	if a.incident.ID == store.DefaultIncident {
+		button(box, "Start an incident", "start", "")
+	} else {
+		// The bar: the clock, the incident's fields with its timeline, a
+		// note, and what to do with the incident.
+		u.bar = add(box, "details", "sc-inc-bar", "")
+		u.sum = add(u.bar, "summary", "", "")
+		u.detail = add(u.bar, "p", "sc-inc-clock", "")
+		fields := add(u.bar, "div", "sc-inc-fields", "")
+		for _, f := range form.Fields(u.ids, []form.Field{{Name: "timeline", Type: "long"}, {Name: "note", Type: "text"}}) {
+			a.addInput(fields, f, "sc-i-", a.values[f.Name], a.setField)
+		}
+		buttons(fields, "Add note", incident.KindNote, "", "Escalated", incident.KindEscalation, "")
+		// Once it has ended, the next incident starts here.
+		end, act := "End incident", "end"
+		if a.incident.Meta("ended") != "" {
+			end, act = "Start a new incident", "start"
+		}
+		acts := add(u.bar, "div", "sc-inc-actions", "")
+		if u.postmortem != "" {
+			add(acts, "a", "sc-btn", "Postmortem").Set("href", u.postmortem)
+		}
+		buttons(acts, "Copy share link", "share", "timeline",
+			"Copy share link without the timeline", "share", "", end, act, "", "Forget this incident", "forget", "")
+		u.link = add(add(u.bar, "p", "sc-inc-link", ""), "a", "", "")
+		a.incTick()
+
+		// The postmortem's page fills it from the incident: its duration
+		// so far, and a summary unless one was written.
+		if query("#tpl-" + incident.PostmortemTemplate).Truthy() {
+			p := incident.Fill(a.values, a.state(), ms(), tzOffset())
+			a.setField("duration", p.Duration)
+			if a.values["summary"] == "" {
+				a.setField("summary", p.Summary)
+			}
+		}
+	}
+
+	// The incidents kept on this device, the latest first.
+	var list js.Value
+	ids := store.List(u.kv)
+	for i := len(ids) - 1; i >= 0; i-- {
+		if ids[i] == a.incident.ID {
+			continue
+		}
+		if !list.Truthy() {
+			d := add(box, "details", "sc-inc-earlier", "")
+			add(d, "summary", "", "Earlier incidents on this device")
+			list = add(d, "ul", "", "")
+		}
+		button(add(list, "li", "", incident.Brief(store.Get(u.kv, ids[i]))+" "), "Open", "open", ids[i])
+	}
+}
+
+// button adds a button that act dispatches by its data-act.
+func button(parent js.Value, text, act, arg string) js.Value {
+	b := add(parent, "button", "sc-btn", text)
+	b.Set("type", "button")
+	ds := b.Get("dataset")
+	ds.Set("act", act)
+	ds.Set("arg", arg)
+	return b
+}
+
+func tzOffset() int { return -global.Get("Date").New().Call("getTimezoneOffset").Int() }
+
+func ms() int64 { return int64(now()) }
+
+func (u *incUI) sev(id string) incident.Severity {
+	for _, s := range u.sevs {
+		if s.ID == id {
+			return s
+		}
+	}
+	return incident.Severity{}
+}
+
+// record adds an entry to the current incident's timeline. Without an
+// incident it does nothing: only an incident has a timeline.
+func (a *app) record(kind, text string) {
+	if a.incident.ID != store.DefaultIncident {
+		a.setField("timeline", incident.Record(a.incident, kind, text, ms(), tzOffset()))
+	}
+}
+
+// recordCheck records a probe's result. With auto-refresh on, only a change
+// is recorded, so the timeline does not fill with the same answer.
+func (a *app) recordCheck(id string) {
+	v := a.probes[id].View(now())
+	if a.auto && a.inc.checks[id] == v.Badge {
+		return
+	}
+	a.inc.checks[id] = v.Badge
+	a.record(incident.KindCheck, id+": "+v.Badge)
+}
+
+func tickText(at string) string {
+	if at == "" {
+		return "unticked: "
+	}
+	return "ticked: "
+}
+
+// setField changes an incident field everywhere on the page: its value, the
+// store, every input for it (the form's and the bar's) and the templates.
+func (a *app) setField(name, v string) {
+	a.values[name] = v
+	a.incident.SetField(name, v)
+	for _, in := range queryAll(document, `[name="`+name+`"]`) {
+		if str(in.Get("value")) != v {
+			in.Set("value", v)
+		}
+	}
+	a.renderTemplates()
+}
+
+// state is the incident's clock state. The browser reads the local
+// "started" field, so daylight saving time is its business.
+func (a *app) state() incident.State {
+	started := global.Get("Date").Call("parse", a.values["started"]).Float()
+	if started != started { // NaN
+		started = 0
+	}
+	return incident.StateOf(a.incident, int64(started))
+}
+
+// buttons adds a button for each (text, act, arg), leaving out those
+// without text.
+func buttons(parent js.Value, spec ...string) {
+	for i := 0; i+2 < len(spec); i += 3 {
+		if spec[i] != "" {
+			button(parent, spec[i], spec[i+1], spec[i+2])
+		}
+	}
+}
+
+// incTick refreshes the clock; tick calls it every second.
+func (a *app) incTick() {
+	u := &a.inc
+	if !u.bar.Truthy() {
+		return
+	}
+	s := a.state()
+	v := incident.Clock(u.sev(a.values["severity"]), s, ms())
+	sum, detail := v.Text(a.values["severity"], a.values["title"], s.Ended > 0)
+	u.sum.Set("textContent", sum)
+	u.detail.Set("textContent", detail)
+	u.bar.Get("dataset").Set("level", v.Level.String())
+}
+
+// onClick runs the incident bar's buttons, and records the copies of
+// templates wherever they are on the page.
+func (a *app) onClick(ev js.Value) {
+	t := ev.Get("target")
+	if t.Get("closest").Type() != js.TypeFunction { // not an element
+		return
+	}
+	if b := t.Call("closest", "[data-act]"); b.Truthy() {
+		a.act(str(b.Get("dataset").Get("act")), str(b.Get("dataset").Get("arg")))
+	}
+	if c := t.Call("closest", ".sc-template .copy"); c.Truthy() {
+		fig := c.Call("closest", ".sc-template")
+		if id := str(fig.Get("dataset").Get("template")); id != incident.PostmortemTemplate {
+			a.record(incident.CopyKind(id), str(fig.Call("querySelector", "figcaption").Get("textContent"))+" ("+a.values["status"]+")")
+		}
+	}
+}
+
+// act runs a button's action, with its argument. Starting, opening, ending and
+// forgetting an incident show the page again, without the link's query or
+// fragment, so that an offer is never taken twice.
+func (a *app) act(act, arg string) {
+	u := &a.inc
+	switch act {
+	case "start":
+		// The fields typed before any incident was started carry over;
+		// the page's severity is the default.
+		u.offer = incident.Offer{Fields: map[string]string{}}
+		for _, n := range incident.SharedFields {
+			if a.incident.ID == store.DefaultIncident {
+				u.offer.Fields[n] = a.values[n]
+			}
+		}
+		if sev := query(".page-head .sev"); u.offer.Fields["severity"] == "" && sev.Truthy() {
+			u.offer.Fields["severity"] = u.sev(str(sev.Get("textContent"))).ID
+		}
+		fallthrough
+	case "offer":
+		incident.Open(u.kv, u.offer, ms(), tzOffset())
+	case "open":
+		store.Open(u.kv, arg)
+	case "end":
+		incident.End(a.incident, ms(), tzOffset())
+	case "forget":
+		if !global.Call("confirm", "Forget this incident? Its fields, ticks and timeline are removed from this device.").Bool() {
+			return
+		}
+		var keys []string
+		if u.kv.ok() {
+			keys = strings_(global.Get("Object").Call("keys", u.kv.s))
+		}
+		a.incident.Forget(keys)
+	case incident.KindNote, incident.KindEscalation:
+		if v := a.values["note"]; v != "" {
+			a.record(act, v)
+			a.setField("note", "")
+		}
+		return
+	case "share":
+		frag, label := incident.Offer{ID: a.incident.ID, Fields: a.values, State: a.state()}.Link(arg != "")
+		u.link.Set("textContent", label)
+		if frag != "" {
+			loc := global.Get("location")
+			href := str(loc.Get("origin")) + str(loc.Get("pathname")) + "#" + frag
+			u.link.Set("href", href)
+			global.Call("stepcheckCopy", href)
+		}
+		return
+	}
+	loc := global.Get("location")
+	loc.Call("replace", loc.Get("pathname"))
+}
