@@ -101,16 +101,6 @@ func (a *app) initIncident(data js.Value) {
 			"Copy share link without the timeline", "share", "", end, act, "", "Forget this incident", "forget", "")
 		u.link = add(add(u.bar, "p", "sc-inc-link", ""), "a", "", "")
 		a.incTick()
-
-		// The postmortem's page fills it from the incident: its duration
-		// so far, and a summary unless one was written.
-		if query("#tpl-" + incident.PostmortemTemplate).Truthy() {
-			p := incident.Fill(a.values, a.state(), ms(), tzOffset())
-			a.setField("duration", p.Duration)
-			if a.values["summary"] == "" {
-				a.setField("summary", p.Summary)
-			}
-		}
 	}
 
 	// The incidents kept on this device, the latest first.
@@ -191,10 +181,18 @@ func (a *app) setField(name, v string) {
 	a.renderTemplates()
 }
 
+// fillPostmortem fills the postmortem from the incident on the page that
+// holds its template, before the form reads the fields.
+func (a *app) fillPostmortem() {
+	if a.incident.ID != store.DefaultIncident && query("#tpl-"+incident.PostmortemTemplate).Truthy() {
+		incident.Fill(a.incident, a.state(), ms(), tzOffset())
+	}
+}
+
 // state is the incident's clock state. The browser reads the local
 // "started" field, so daylight saving time is its business.
 func (a *app) state() incident.State {
-	started := global.Get("Date").Call("parse", a.values["started"]).Float()
+	started := global.Get("Date").Call("parse", a.incident.Field("started")).Float()
 	if started != started { // NaN
 		started = 0
 	}

@@ -44,6 +44,7 @@ func main() {
 	}
 	data := pageData()
 	a.initProbes()
+	a.fillPostmortem()
 	a.initForm(data)
 	a.initVars()
 	a.initTasks()

@@ -101,15 +101,15 @@ func Clock(sev Severity, s State, now int64) View {
 	if s.Acked > 0 && s.Acked < end {
 		ack, name = s.Acked, "Responded in "
 	}
-	v := View{Elapsed: Dur(end - s.Started), Respond: meter(name, ack-s.Started, sev.Respond)}
+	v := View{Elapsed: Dur(end - s.Started), Respond: meter(name, ack-s.Started, sev.Respond, false)}
 	name = "Resolve "
 	if s.Ended > 0 {
 		name = "Resolved in "
 	} else {
-		v.Internal = due("Internal update", max(s.Started, s.LastInternal), sev.Internal, now)
-		v.StatusPage = due("Status page update", max(s.Started, s.LastStatusPage), sev.StatusPage, now)
+		v.Internal = meter("Internal update", now-max(s.Started, s.LastInternal), sev.Internal, true)
+		v.StatusPage = meter("Status page update", now-max(s.Started, s.LastStatusPage), sev.StatusPage, true)
 	}
-	v.Resolve = meter(name, end-s.Started, sev.Resolve)
+	v.Resolve = meter(name, end-s.Started, sev.Resolve, false)
 	v.Level = max(v.Resolve.Level, v.Internal.Level, v.StatusPage.Level)
 	if s.Acked == 0 {
 		v.Level = max(v.Level, v.Respond.Level)
@@ -117,25 +117,23 @@ func Clock(sev Severity, s State, now int64) View {
 	return v
 }
 
-func meter(name string, elapsed, target int64) Meter {
+// meter measures elapsed against a target in seconds. An update falls due
+// at its target: it reads "due in" or "overdue by"; any other target reads
+// "elapsed of target · level".
+func meter(name string, elapsed, target int64, update bool) Meter {
 	if target <= 0 {
 		return Meter{}
 	}
-	l := Gauge(elapsed, target*1000)
-	return Meter{Text: name + Dur(elapsed) + " of " + Dur(target*1000) + " · " + levelWords[l], Level: l}
-}
-
-// due is an update that falls due every interval seconds after last.
-func due(name string, last, every, now int64) Meter {
-	if every <= 0 {
-		return Meter{}
+	target *= 1000
+	l := Gauge(elapsed, target)
+	text := name + Dur(elapsed) + " of " + Dur(target) + " · " + levelWords[l]
+	if update {
+		text = name + " due in " + Dur(target-elapsed)
+		if l == Over {
+			text = name + " overdue by " + Dur(elapsed-target)
+		}
 	}
-	every *= 1000
-	l := Gauge(now-last, every)
-	if l == Over {
-		return Meter{Text: name + " overdue by " + Dur(now-last-every), Level: l}
-	}
-	return Meter{Text: name + " due in " + Dur(last+every-now), Level: l}
+	return Meter{Text: text, Level: l}
 }
 
 // Dur formats a duration in ms as form.Elapsed does: "45 s", "12 min",

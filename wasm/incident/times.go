@@ -73,22 +73,22 @@ func InputValue(ms int64, offsetMin int) string {
 	return date + "T" + clock
 }
 
-// ParseTime reads an RFC 3339 time in UTC, as Alertmanager writes startsAt
-// with {{ .StartsAt.UTC.Format "2006-01-02T15:04:05Z07:00" }}:
-// "2026-11-26T17:42:05Z", "2026-11-26T17:42:05.123Z". It reports false for
-// anything else, and for times before 1970 (Alertmanager's zero time).
+// ParseTime reads an RFC 3339 time in UTC to the second, as Alertmanager
+// writes startsAt with {{ .StartsAt.UTC.Format "2006-01-02T15:04:05Z07:00" }}:
+// "2026-11-26T17:42:05Z". It reports false for anything else, and for times
+// before 1970 (Alertmanager's zero time).
 func ParseTime(s string) (int64, bool) {
-	const layout = "0000-00-00T00:00:00"
-	if len(s) < len(layout)+1 || s[len(s)-1] != 'Z' && s[len(s)-1] != 'z' {
+	const layout = "0000-00-00T00:00:00Z"
+	if len(s) != len(layout) {
 		return 0, false
 	}
-	var v [6]int64 // year, month, day, hour, minute, second
+	var v [7]int64 // year, month, day, hour, minute, second, and past the Z
 	k := 0
 	for i := range len(layout) {
 		switch c := s[i]; {
 		case layout[i] == '0' && c >= '0' && c <= '9':
 			v[k] = v[k]*10 + int64(c-'0')
-		case c == layout[i] || i == 10 && (c == 't' || c == ' '):
+		case c == layout[i] || c == layout[i]+'a'-'A' && layout[i] >= 'T' || i == 10 && c == ' ':
 			k++
 		default:
 			return 0, false
@@ -97,19 +97,7 @@ func ParseTime(s string) (int64, bool) {
 	if v[0] < 1970 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60 {
 		return 0, false
 	}
-	// An optional fraction of a second, of which milliseconds count.
-	frac := s[len(layout) : len(s)-1]
-	ms, digits := int64(0), int64(100)
-	for i, c := range []byte(frac) {
-		if i == 0 && c == '.' && len(frac) > 1 {
-			continue
-		}
-		if c < '0' || c > '9' || i == 0 {
-			return 0, false
-		}
-		ms, digits = ms+int64(c-'0')*digits, digits/10
-	}
-	return (days(v[0], v[1], v[2])*86400+v[3]*3600+v[4]*60+v[5])*1000 + ms, true
+	return (days(v[0], v[1], v[2])*86400 + v[3]*3600 + v[4]*60 + v[5]) * 1000, true
 }
 
 // NewID names a new incident started at ms by that millisecond, in base
