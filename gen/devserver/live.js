@@ -20,6 +20,15 @@
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restore);
     else restore();
     window.addEventListener("load", restore);
+    // The widgets add forms and bars after load, as they did before the
+    // reload when the position was saved: restore once more when they are in.
+    var root = document.documentElement;
+    if (window.MutationObserver && root.getAttribute("data-widgets") !== "ready") {
+      var seen = new MutationObserver(function () {
+        if (root.getAttribute("data-widgets") === "ready") { seen.disconnect(); restore(); }
+      });
+      seen.observe(root, { attributes: true, attributeFilter: ["data-widgets"] });
+    }
   }
 
   function reload() {
