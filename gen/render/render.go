@@ -186,12 +186,14 @@ const PostmortemID = "postmortem"
 
 // PageData is what layouts see as the root value.
 type PageData struct {
-	Site       SiteData
-	Page       *content.Page
-	Content    template.HTML
-	TOC        []Heading
-	Crumbs     []Link
-	Nav        []NavItem
+	Site    SiteData
+	Page    *content.Page
+	Content template.HTML
+	TOC     []Heading
+	Crumbs  []Link
+	Nav     []NavItem
+	// NavHTML is the "nav" template rendered once for the page.
+	NavHTML    template.HTML
 	Children   []Child
 	Neighbours *Neighbours
 	Widgets    *Widgets
@@ -264,6 +266,13 @@ func (r *Renderer) Render(p *content.Page) ([]byte, error) {
 	d.Widgets = r.widgets(p)
 	var buf bytes.Buffer
 	buf.Grow(len(p.HTML) + 8<<10)
+	// The navigation appears twice (the phone menu and the sidebar) but is
+	// rendered once: it is the costliest part of a page.
+	var nav bytes.Buffer
+	if err := r.theme.kinds[p.Kind].ExecuteTemplate(&nav, "nav", d); err != nil {
+		return nil, fmt.Errorf("%s: %w", p.URL, err)
+	}
+	d.NavHTML = template.HTML(nav.String())
 	if err := r.theme.kinds[p.Kind].ExecuteTemplate(&buf, "base.html", d); err != nil {
 		return nil, fmt.Errorf("%s: %w", p.URL, err)
 	}

@@ -270,12 +270,29 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 			}
 		}
 	}
+	// A full index is made beside the rendering: it needs only the loaded
+	// site, and the build's other steps leave a core idle.
+	deferIndex := b.DeferIndex && b.last != nil && b.last.basePath == basePath
+	type index struct {
+		files map[string][]byte
+		entry string
+	}
+	indexed := make(chan index, 1)
+	if !deferIndex {
+		go func() {
+			files, entry := makeIndex(site, basePath)
+			indexed <- index{files, entry}
+		}()
+	}
 	rendered := make([][]byte, len(jobs))
 	errs := make([]error, len(jobs))
 	parallel.For(len(jobs), func(i int) {
 		rendered[i], errs[i] = renderPage(jobs[i].p)
 	})
 	if err := errors.Join(errs...); err != nil {
+		if !deferIndex {
+			<-indexed
+		}
 		return nil, nil, err
 	}
 	changed := map[string]bool{}
@@ -288,11 +305,12 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	delta.Rendered = len(jobs)
 
 	// The search index: made now, or left for UpdateIndex.
-	if b.DeferIndex && b.last != nil && b.last.basePath == basePath {
+	if deferIndex {
 		next.index, next.entry = b.last.index, b.last.entry
 		next.stale = b.last.stale || len(changed) > 0 || len(site.Pages) != len(b.last.site.Pages)
 	} else {
-		next.index, next.entry = makeIndex(site, basePath)
+		ix := <-indexed
+		next.index, next.entry = ix.files, ix.entry
 	}
 	b.fill(next, b.last)
 

@@ -44,7 +44,9 @@ func indexSite(s *content.Site, basePath string, files map[string][]byte) string
 	for name, body := range idx {
 		p := path.Join(searchDir, name)
 		files[p] = body
-		if len(body) >= 1024 {
+		// Small files (each page's text) are left alone: hundreds more
+		// files cost a publish more than their few kilobytes save.
+		if len(body) >= 8<<10 {
 			if c := gz.compress(body); len(c) < len(body) {
 				files[p+".gz"] = c
 			}
