@@ -64,10 +64,16 @@ func widgets(t testing.TB) (string, packer.Sizes) {
 
 // buildSite builds the site at src with the real widgets into a temp dir.
 func buildSite(t testing.TB, src string) string {
+	return buildSiteWith(t, site.Options{Source: src})
+}
+
+// buildSiteWith builds with opts, adding the real widgets.
+func buildSiteWith(t testing.TB, opts site.Options) string {
 	t.Helper()
 	dir, _ := widgets(t)
+	opts.Widgets = os.DirFS(dir)
 	var diags diag.List
-	out, err := site.Build(context.Background(), site.Options{Source: src, Widgets: os.DirFS(dir)}, &diags)
+	out, err := site.Build(context.Background(), opts, &diags)
 	require.NoError(t, err, diag.Join(diags.Sorted()))
 	require.Empty(t, out.Notes)
 	dest := filepath.Join(t.TempDir(), "public")

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepcheck/stepcheck/gen/corpus"
+	"github.com/stepcheck/stepcheck/gen/site"
 	"github.com/stepcheck/stepcheck/gen/static"
 	"github.com/stepcheck/stepcheck/wasm/dist/pack/packer"
 )
@@ -33,7 +34,9 @@ func BenchmarkSearchFirstQuery(b *testing.B) {
 	chromium(b)
 	src := b.TempDir()
 	require.NoError(b, corpus.Write(src, 450))
-	public := buildSite(b, src)
+	// Without the service worker: it precaches the index on the first
+	// visit, before anyone searches, which would hide what a query fetches.
+	public := buildSiteWith(b, site.Options{Source: src, NoServiceWorker: true})
 	out, err := exec.Command(pagefind, "--site", public).CombinedOutput()
 	require.NoError(b, err, "%s", out)
 	// Bytes are counted at the server, because Pagefind fetches its index
