@@ -8,12 +8,12 @@ package catalog
 import (
 	"errors"
 	"io/fs"
-	"regexp"
 	"sort"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/probe-api/api"
 )
 
 // FileName is the catalogue's path inside the content directory.
@@ -51,10 +51,6 @@ func (c Catalog) IDs() []string {
 	sort.Strings(ids)
 	return ids
 }
-
-// ValidID is the form of a probe ID. IDs appear in URLs and HTML attributes,
-// so the alphabet is deliberately narrow.
-var ValidID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 // Load reads path (relative to fsys). A missing catalogue is an empty one: a
 // site without probes is still a site.
@@ -96,8 +92,10 @@ func Parse(path string, src []byte, diags *diag.List) Catalog {
 		key, val := probes.Content[i], probes.Content[i+1]
 		id := key.Value
 		switch {
-		case !ValidID.MatchString(id):
-			diags.Errorf(path, key.Line, key.Column, "probe ID %q must be lowercase letters, digits and '-'", id)
+		case !api.ValidID(id):
+			// One rule for the site and the probe API: IDs appear in URLs
+			// and HTML attributes, so the alphabet is narrow.
+			diags.Errorf(path, key.Line, key.Column, "probe ID %q must be lowercase letters, digits and '-', 64 at most", id)
 			continue
 		case c.Has(id):
 			diags.Errorf(path, key.Line, key.Column, "probe %q is declared twice (first on line %d)", id, c.Probes[id].Line)

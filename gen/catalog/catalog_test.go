@@ -48,7 +48,7 @@ func TestParseProblems(t *testing.T) {
 		got = append(got, d.String())
 	}
 	assert.Equal(t, []string{
-		`probes.yaml:2:3: probe ID "Bad_ID" must be lowercase letters, digits and '-'`,
+		`probes.yaml:2:3: probe ID "Bad_ID" must be lowercase letters, digits and '-', 64 at most`,
 		`probes.yaml:6:3: probe "dup" is declared twice (first on line 4)`,
 		`probes.yaml:8:3: probe "notype" has no type`,
 		`probes.yaml:9:12: probe "notype": title must be text`,

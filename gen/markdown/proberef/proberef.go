@@ -16,7 +16,6 @@
 package proberef
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/markdown/info"
+	"github.com/stepcheck/stepcheck/probe-api/api"
 )
 
 // Use is one mention of a probe ID at a byte offset of the source.
@@ -85,10 +85,6 @@ func (n *Checked) ProbeUses() []Use { return n.Uses }
 // Problems reports malformed probe lists.
 func (n *Checked) Problems() []diag.Problem { return n.problems }
 
-// validID mirrors catalog.ValidID; a reference that does not match is left as
-// plain text so prose like "{probe:Foo}" is never silently swallowed.
-var validID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-
 // Options configure the rendering.
 type Options struct {
 	// Title returns the probe's public label; ok is false for an unknown ID,
@@ -129,7 +125,9 @@ func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context)
 		return nil
 	}
 	id := string(line[len(prefix):end])
-	if !validID.MatchString(id) {
+	// The probe API's own rule for IDs. Anything else stays plain text,
+	// so prose like "{probe:Foo}" is never silently swallowed.
+	if !api.ValidID(id) {
 		return nil
 	}
 	block.Advance(end + 1)
@@ -163,7 +161,7 @@ func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 			switch {
 			case id == "":
 				wrap.problems = append(wrap.problems, diag.Problem{Offset: valueAt, Message: "empty probe ID in probe= (write probe=a,b with no spaces)"})
-			case !validID.MatchString(id):
+			case !api.ValidID(id):
 				wrap.problems = append(wrap.problems, diag.Problem{Offset: valueAt, Message: "probe ID \"" + id + "\" must be lowercase letters, digits and '-'"})
 			default:
 				wrap.Uses = append(wrap.Uses, Use{ID: id, Offset: valueAt})

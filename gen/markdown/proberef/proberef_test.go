@@ -12,6 +12,8 @@ import (
 	"github.com/yuin/goldmark/ast"
 	gfm "github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/stepcheck/stepcheck/probe-api/api"
 )
 
 func convert(t testing.TB, src []byte) (string, []Use, ast.Node) {
@@ -65,7 +67,7 @@ func FuzzProbeRef(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		_, uses, _ := convert(t, src)
 		for _, u := range uses {
-			assert.Regexp(t, validID, u.ID)
+			assert.True(t, api.ValidID(u.ID), u.ID)
 			assert.True(t, u.Offset >= 0 && u.Offset <= len(src), "offset %d in %d bytes", u.Offset, len(src))
 		}
 	})
