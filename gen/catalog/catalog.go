@@ -19,13 +19,10 @@ import (
 // FileName is the catalogue's path inside the content directory.
 const FileName = "probes.yaml"
 
-// Probe is what a page may show about a probe.
+// Probe is what a page may show about a probe: the probe API's public
+// description of it, and where it is declared.
 type Probe struct {
-	ID          string `json:"id"`
-	Title       string `json:"title"`
-	Description string `json:"description,omitempty"`
-	Service     string `json:"service,omitempty"`
-	Type        string `json:"type"`
+	api.Probe
 	// Line is where the probe is declared, for "declared here" diagnostics.
 	Line int `json:"-"`
 }
@@ -104,7 +101,7 @@ func Parse(path string, src []byte, diags *diag.List) Catalog {
 			diags.Errorf(path, val.Line, val.Column, "probe %q must be a mapping", id)
 			continue
 		}
-		p := Probe{ID: id, Line: key.Line}
+		p := Probe{Probe: api.Probe{ID: id}, Line: key.Line}
 		for _, f := range []struct {
 			name string
 			dst  *string

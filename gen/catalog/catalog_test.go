@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/probe-api/api"
 )
 
 func TestParseKeepsOnlyPublicFields(t *testing.T) {
@@ -26,7 +27,7 @@ func TestParseKeepsOnlyPublicFields(t *testing.T) {
 	c := Parse("content/probes.yaml", []byte(src), &diags)
 	require.Empty(t, diags.Sorted())
 	assert.Equal(t, []string{"backend-live", "pg-ready"}, c.IDs())
-	assert.Equal(t, Probe{ID: "backend-live", Title: "Backend liveness", Description: "GET /api/health/live answers 200.", Service: "backend", Type: "http", Line: 2}, c.Probes["backend-live"])
+	assert.Equal(t, Probe{Probe: api.Probe{ID: "backend-live", Title: "Backend liveness", Description: "GET /api/health/live answers 200.", Service: "backend", Type: "http"}, Line: 2}, c.Probes["backend-live"])
 	assert.Equal(t, "pg-ready", c.Probes["pg-ready"].Title, "the title defaults to the ID")
 }
 

@@ -48,13 +48,6 @@ func (s *shared) usable(now time.Time) bool {
 	return !s.down || !now.Before(s.retryAt)
 }
 
-// Up reports whether the last Redis operation succeeded.
-func (s *shared) up() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !s.down
-}
-
 // failed records a Redis failure; the first one after success is logged.
 func (s *shared) failed(err error) {
 	s.mu.Lock()
