@@ -2,6 +2,8 @@ module github.com/stepcheck/stepcheck
 
 go 1.26.0
 
+toolchain go1.26.8
+
 require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/andybalholm/brotli v1.3.0

@@ -1,8 +1,13 @@
 // Package packer builds widgets.wasm and its companions. It is a library so
 // the browser tests can build the widgets the same way `make wasm` does.
+//
+// The wasm is built by the toolchain go.mod pins (its toolchain line,
+// forced with GOTOOLCHAIN), with the environment settings that change the
+// code cleared, so that every machine builds the same bytes.
 package packer
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"fmt"
@@ -24,6 +29,10 @@ type Sizes struct{ Raw, Brotli, Gzip int }
 
 // Pack builds the widgets of the module at moduleDir into outDir.
 func Pack(moduleDir, outDir string) (Sizes, error) {
+	env, err := buildEnv(moduleDir)
+	if err != nil {
+		return Sizes{}, err
+	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return Sizes{}, err
 	}
@@ -36,11 +45,14 @@ func Pack(moduleDir, outDir string) (Sizes, error) {
 	args = append(args, "-o", wasmPath, "./wasm")
 	cmd := exec.Command("go", args...)
 	cmd.Dir = moduleDir
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return Sizes{}, fmt.Errorf("go build ./wasm: %v\n%s", err, out)
 	}
-	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	cmd = exec.Command("go", "env", "GOROOT")
+	cmd.Dir = moduleDir
+	cmd.Env = env
+	goroot, err := cmd.Output()
 	if err != nil {
 		return Sizes{}, fmt.Errorf("go env GOROOT: %w", err)
 	}
@@ -74,6 +86,39 @@ func Pack(moduleDir, outDir string) (Sizes, error) {
 		return Sizes{}, err
 	}
 	return Sizes{Raw: len(raw), Brotli: len(br), Gzip: gz.Len()}, nil
+}
+
+// buildEnv is the environment of the go commands Pack runs: the js/wasm
+// target, the toolchain named by go.mod's toolchain line (so a newer local
+// Go does not build different widgets; with GOTOOLCHAIN=auto that line is
+// only a minimum), and none of the settings that would change the code.
+func buildEnv(moduleDir string) ([]string, error) {
+	env := []string{"GOOS=js", "GOARCH=wasm", "GOWASM=", "GOEXPERIMENT=", "GOFLAGS="}
+	toolchain, err := pinnedToolchain(filepath.Join(moduleDir, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	if toolchain != "" {
+		env = append(env, "GOTOOLCHAIN="+toolchain)
+	}
+	return append(os.Environ(), env...), nil
+}
+
+// pinnedToolchain returns the toolchain line of the go.mod file at path, such as
+// "go1.26.8", or "" if it has none.
+func pinnedToolchain(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "toolchain "); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", sc.Err()
 }
 
 // Brotli compresses b at the best quality, as the size budgets are stated.
