@@ -4,16 +4,26 @@ BIN     := bin/stepcheck
 ADDR    ?= 127.0.0.1:1313
 FUZZTIME ?= 10s
 
-WASM_DIST := wasm/dist/files/widgets.wasm
-WASM_SRC  := $(shell find wasm probe-api/api -name '*.go' -not -path 'wasm/e2e/*' -not -name '*_test.go' 2>/dev/null)
+# The page widgets are committed in wasm/dist/files (its README says why) and
+# embedded into the binary, so plain `go install` ships them. WASM_SRC is what
+# they are built from: every Go file ./wasm compiles (gen/search and
+# probe-api/api included), the packer, and go.mod, which pins the toolchain.
+WASM_FILES := widgets.wasm.br widgets.wasm.gz wasm_exec.js
+WASM_DIST  := wasm/dist/files/widgets.wasm.br
+WASM_SRC   := $(shell GOOS=js GOARCH=wasm $(GO) list -deps -f '{{if not .Standard}}{{range .GoFiles}}{{$$.Dir}}/{{.}} {{end}}{{range .EmbedFiles}}{{$$.Dir}}/{{.}} {{end}}{{end}}' ./wasm 2>/dev/null) \
+              $(wildcard wasm/dist/pack/*.go wasm/dist/pack/packer/*.go) go.mod go.sum
+TOOLCHAIN  := $(shell sed -n 's/^toolchain //p' go.mod)
+PACK       := GOTOOLCHAIN=$(TOOLCHAIN) $(GO) run ./wasm/dist/pack
 
 .PHONY: build serve test test-short test-wasm fuzz bench bench-probe lint clean vet stepcheck wasm
 
-## wasm: build the page widgets (embedded into the stepcheck binary)
-wasm: $(WASM_DIST)
+## wasm: rebuild the page widgets into wasm/dist/files; commit them after
+## changing wasm/ (or anything the widgets import)
+wasm:
+	$(PACK)
 
 $(WASM_DIST): $(WASM_SRC)
-	$(GO) run ./wasm/dist/pack
+	$(PACK)
 
 stepcheck: $(WASM_DIST)
 	$(GO) build -o $(BIN) ./cmd/stepcheck
@@ -68,5 +78,5 @@ lint: stepcheck
 
 clean:
 	rm -rf bin .bench
-	find wasm/dist/files -mindepth 1 ! -name README.md -delete
+	rm -f wasm/dist/files/widgets.wasm  # left there by make wasm before the widgets were committed
 	find public -mindepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null || true

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -30,9 +29,9 @@ func TestWidgetsWasmBudget(t *testing.T) {
 // TestPageWeightBudget weighs every RepairX page as a first visit fetches
 // it before the widgets: its HTML, the stylesheet and the bootstrap script.
 func TestPageWeightBudget(t *testing.T) {
-	dir, _ := widgets(t)
+	widgetFS, _ := widgets(t)
 	var diags diag.List
-	out, err := site.Build(context.Background(), site.Options{Source: "../..", Widgets: os.DirFS(dir)}, &diags)
+	out, err := site.Build(context.Background(), site.Options{Source: "../..", Widgets: widgetFS}, &diags)
 	require.NoError(t, err, diag.Join(diags.Sorted()))
 	br := func(b []byte) int {
 		c, err := packer.Brotli(b)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
@@ -21,6 +23,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/static"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/server"
+	"github.com/stepcheck/stepcheck/wasm/dist"
 	"github.com/stepcheck/stepcheck/wasm/dist/pack/packer"
 )
 
@@ -44,22 +47,40 @@ func chromium(t testing.TB) string {
 
 var (
 	widgetsOnce sync.Once
-	widgetsDir  string
+	widgetsFS   fs.FS
 	widgetsSize packer.Sizes
 	widgetsErr  error
 )
 
-// widgets builds widgets.wasm once per test binary, exactly as make wasm does.
-func widgets(t testing.TB) (string, packer.Sizes) {
+// widgets builds the widgets from source once per test binary, exactly as
+// make wasm does, and serves them as the binary serves the committed ones
+// (dist.New: widgets.wasm decoded from the brotli copy). The browser tests
+// so test the source as it is.
+func widgets(t testing.TB) (fs.FS, packer.Sizes) {
 	t.Helper()
 	widgetsOnce.Do(func() {
-		widgetsDir, widgetsErr = os.MkdirTemp("", "stepcheck-widgets-")
-		if widgetsErr == nil {
-			widgetsSize, widgetsErr = packer.Pack("../..", widgetsDir)
+		dir, err := os.MkdirTemp("", "stepcheck-widgets-")
+		if err != nil {
+			widgetsErr = err
+			return
 		}
+		defer os.RemoveAll(dir)
+		if widgetsSize, widgetsErr = packer.Pack("../..", dir); widgetsErr != nil {
+			return
+		}
+		files := fstest.MapFS{}
+		for _, name := range []string{dist.WasmBrotli, dist.WasmGzip, dist.WasmExec} {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				widgetsErr = err
+				return
+			}
+			files[name] = &fstest.MapFile{Data: b, Mode: 0o444}
+		}
+		widgetsFS = dist.New(files)
 	})
 	require.NoError(t, widgetsErr)
-	return widgetsDir, widgetsSize
+	return widgetsFS, widgetsSize
 }
 
 // buildSite builds the site at src with the real widgets into a temp dir.
@@ -70,8 +91,7 @@ func buildSite(t testing.TB, src string) string {
 // buildSiteWith builds with opts, adding the real widgets.
 func buildSiteWith(t testing.TB, opts site.Options) string {
 	t.Helper()
-	dir, _ := widgets(t)
-	opts.Widgets = os.DirFS(dir)
+	opts.Widgets, _ = widgets(t)
 	var diags diag.List
 	out, err := site.Build(context.Background(), opts, &diags)
 	require.NoError(t, err, diag.Join(diags.Sorted()))

@@ -91,10 +91,10 @@ func TestNewBuildTakesOverAfterOneReload(t *testing.T) {
 	writeFile("content/_index.md", "---\ntitle: Home\n---\nSee [the page](/page/).\n")
 	writeFile("content/page.md", "---\ntitle: Page\n---\nVersion one of the page.\n")
 	dest := filepath.Join(t.TempDir(), "public")
-	dir, _ := widgets(t)
+	widgetFS, _ := widgets(t)
 	build := func() string {
 		var diags diag.List
-		out, err := site.Build(context.Background(), site.Options{Source: src, Widgets: os.DirFS(dir)}, &diags)
+		out, err := site.Build(context.Background(), site.Options{Source: src, Widgets: widgetFS}, &diags)
 		require.NoError(t, err, diag.Join(diags.Sorted()))
 		require.NoError(t, site.Publish(dest, out.Files))
 		return swVersion.FindStringSubmatch(string(out.Files[site.ServiceWorker]))[1]

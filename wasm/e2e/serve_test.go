@@ -51,8 +51,8 @@ func copySite(t *testing.T) string {
 // serve does, with the probe API behind it when api is set.
 func startServe(t *testing.T, src string, api *server.Server, banner string, watch bool) *httptest.Server {
 	t.Helper()
-	dir, _ := widgets(t)
-	opts := devserver.Options{Site: site.Options{Source: src, Widgets: os.DirFS(dir)}, Banner: banner}
+	widgetFS, _ := widgets(t)
+	opts := devserver.Options{Site: site.Options{Source: src, Widgets: widgetFS}, Banner: banner}
 	if api != nil {
 		opts.API = api.Handler()
 	}

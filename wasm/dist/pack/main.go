@@ -1,7 +1,7 @@
 // Command pack builds the page widgets for the browser: it compiles ./wasm
-// with GOOS=js GOARCH=wasm, copies the matching wasm_exec.js from the Go
-// that built it, and writes brotli and gzip copies for servers that serve
-// precompressed files. `make wasm` runs it; so do the browser tests.
+// with GOOS=js GOARCH=wasm under the toolchain go.mod pins, and writes the
+// brotli and gzip copies and the matching wasm_exec.js, the files
+// wasm/dist commits and embeds. `make wasm` runs it into wasm/dist/files.
 //
 //	go run ./wasm/dist/pack [-o wasm/dist/files]
 package main

@@ -1,9 +1,12 @@
-// Package packer builds widgets.wasm and its companions. It is a library so
-// the browser tests can build the widgets the same way `make wasm` does.
+// Package packer builds the page widgets into the files wasm/dist commits
+// and embeds: widgets.wasm.br, widgets.wasm.gz and wasm_exec.js. It is a
+// library so the browser tests build the widgets the same way `make wasm`
+// does.
 //
-// The wasm is built by the toolchain go.mod pins (its toolchain line,
-// forced with GOTOOLCHAIN), with the environment settings that change the
-// code cleared, so that every machine builds the same bytes.
+// The output is reproducible byte for byte: the wasm is built with
+// -trimpath by the toolchain go.mod pins (its toolchain line, forced with
+// GOTOOLCHAIN), with the environment settings that change the code
+// cleared, and both compressors are deterministic.
 package packer
 
 import (
@@ -27,20 +30,21 @@ var Flags = []string{"-trimpath", "-ldflags=-s -w", "-gcflags=all=-l"}
 // Sizes are the sizes of the built widgets.wasm.
 type Sizes struct{ Raw, Brotli, Gzip int }
 
-// Pack builds the widgets of the module at moduleDir into outDir.
+// Pack builds the widgets of the module at moduleDir and writes
+// widgets.wasm.br, widgets.wasm.gz and wasm_exec.js into outDir, creating
+// it if need be. The raw widgets.wasm is built in a temporary directory and
+// not kept: wasm/dist derives it from the brotli copy.
 func Pack(moduleDir, outDir string) (Sizes, error) {
 	env, err := buildEnv(moduleDir)
 	if err != nil {
 		return Sizes{}, err
 	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return Sizes{}, err
-	}
-	absOut, err := filepath.Abs(outDir)
+	tmp, err := os.MkdirTemp("", "stepcheck-pack-")
 	if err != nil {
 		return Sizes{}, err
 	}
-	wasmPath := filepath.Join(absOut, "widgets.wasm")
+	defer os.RemoveAll(tmp)
+	wasmPath := filepath.Join(tmp, "widgets.wasm")
 	args := append([]string{"build"}, Flags...)
 	args = append(args, "-o", wasmPath, "./wasm")
 	cmd := exec.Command("go", args...)
@@ -60,9 +64,6 @@ func Pack(moduleDir, outDir string) (Sizes, error) {
 	if err != nil {
 		return Sizes{}, err
 	}
-	if err := os.WriteFile(filepath.Join(absOut, "wasm_exec.js"), execJS, 0o644); err != nil {
-		return Sizes{}, err
-	}
 	raw, err := os.ReadFile(wasmPath)
 	if err != nil {
 		return Sizes{}, err
@@ -71,21 +72,19 @@ func Pack(moduleDir, outDir string) (Sizes, error) {
 	if err != nil {
 		return Sizes{}, err
 	}
-	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	if _, err := zw.Write(raw); err != nil {
+	gz, err := Gzip(raw)
+	if err != nil {
 		return Sizes{}, err
 	}
-	if err := zw.Close(); err != nil {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return Sizes{}, err
 	}
-	if err := os.WriteFile(wasmPath+".br", br, 0o644); err != nil {
-		return Sizes{}, err
+	for name, b := range map[string][]byte{"widgets.wasm.br": br, "widgets.wasm.gz": gz, "wasm_exec.js": execJS} {
+		if err := os.WriteFile(filepath.Join(outDir, name), b, 0o644); err != nil {
+			return Sizes{}, err
+		}
 	}
-	if err := os.WriteFile(wasmPath+".gz", gz.Bytes(), 0o644); err != nil {
-		return Sizes{}, err
-	}
-	return Sizes{Raw: len(raw), Brotli: len(br), Gzip: gz.Len()}, nil
+	return Sizes{Raw: len(raw), Brotli: len(br), Gzip: len(gz)}, nil
 }
 
 // buildEnv is the environment of the go commands Pack runs: the js/wasm
@@ -125,6 +124,22 @@ func pinnedToolchain(path string) (string, error) {
 func Brotli(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	w := brotli.NewWriterLevel(&buf, brotli.BestCompression)
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Gzip compresses b at the best level, with no name or time in the header.
+func Gzip(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := w.Write(b); err != nil {
 		return nil, err
 	}
