@@ -15,7 +15,7 @@ WASM_SRC   := $(shell GOOS=js GOARCH=wasm $(GO) list -deps -f '{{if not .Standar
 TOOLCHAIN  := $(shell sed -n 's/^toolchain //p' go.mod)
 PACK       := GOTOOLCHAIN=$(TOOLCHAIN) $(GO) run ./wasm/dist/pack
 
-.PHONY: build serve test test-short test-wasm fuzz bench bench-probe lint clean vet stepcheck wasm
+.PHONY: build serve test test-short test-wasm check-widgets fuzz bench bench-probe lint clean vet stepcheck wasm
 
 ## wasm: rebuild the page widgets into wasm/dist/files; commit them after
 ## changing wasm/ (or anything the widgets import)
@@ -24,6 +24,16 @@ wasm:
 
 $(WASM_DIST): $(WASM_SRC)
 	$(PACK)
+
+## check-widgets: fail when the committed widgets differ from a fresh build
+## of the source (the packer's output is reproducible byte for byte)
+check-widgets:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(PACK) -o "$$tmp" >/dev/null && \
+	  for f in $(WASM_FILES); do \
+	    cmp -s "$$tmp/$$f" "wasm/dist/files/$$f" || { \
+	      echo "widgets are stale: run make wasm and commit wasm/dist/files ($$f differs from a fresh build)" >&2; exit 1; }; \
+	  done && echo "widgets are up to date: wasm/dist/files matches a fresh build"
 
 stepcheck: $(WASM_DIST)
 	$(GO) build -o $(BIN) ./cmd/stepcheck
@@ -37,8 +47,9 @@ build: stepcheck
 serve: stepcheck
 	$(BIN) serve --demo --addr $(ADDR)
 
-## test: vet, then every test (PostgreSQL, Redis and Chromium tests included)
-test: vet test-wasm
+## test: vet, the widgets' freshness, then every test (PostgreSQL, Redis and
+## Chromium tests included)
+test: vet test-wasm check-widgets
 	$(GO) test -count=1 ./...
 
 ## test-wasm: the widgets' DOM glue under Node, with Go's go_js_wasm_exec

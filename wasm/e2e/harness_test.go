@@ -55,7 +55,8 @@ var (
 // widgets builds the widgets from source once per test binary, exactly as
 // make wasm does, and serves them as the binary serves the committed ones
 // (dist.New: widgets.wasm decoded from the brotli copy). The browser tests
-// so test the source as it is.
+// so test the source as it is; make check-widgets proves the committed
+// widgets equal to it.
 func widgets(t testing.TB) (fs.FS, packer.Sizes) {
 	t.Helper()
 	widgetsOnce.Do(func() {

@@ -1,7 +1,8 @@
 // Command pack builds the page widgets for the browser: it compiles ./wasm
 // with GOOS=js GOARCH=wasm under the toolchain go.mod pins, and writes the
 // brotli and gzip copies and the matching wasm_exec.js, the files
-// wasm/dist commits and embeds. `make wasm` runs it into wasm/dist/files.
+// wasm/dist commits and embeds. `make wasm` runs it into wasm/dist/files;
+// `make check-widgets` runs it into a temporary directory and compares.
 //
 //	go run ./wasm/dist/pack [-o wasm/dist/files]
 package main

@@ -6,7 +6,8 @@
 // The output is reproducible byte for byte: the wasm is built with
 // -trimpath by the toolchain go.mod pins (its toolchain line, forced with
 // GOTOOLCHAIN), with the environment settings that change the code
-// cleared, and both compressors are deterministic.
+// cleared, and both compressors are deterministic. `make check-widgets`
+// relies on this to tell stale committed widgets from fresh ones.
 package packer
 
 import (
