@@ -48,7 +48,7 @@ serve: stepcheck
 	$(BIN) serve --demo --addr $(ADDR)
 
 ## test: vet, the widgets' freshness, then every test (PostgreSQL, Redis and
-## Chromium tests included)
+## Chromium tests, and a go install from a clean clone, included)
 test: vet test-wasm check-widgets
 	$(GO) test -count=1 ./...
 
