@@ -21,7 +21,9 @@ const writers = 8
 // Publish writes files to dest atomically: it writes them into a fresh
 // directory beside dest, then swaps that directory in. A reader of dest sees
 // either the whole old site or the whole new one, and an error at any point
-// before the swap leaves dest untouched.
+// before the swap leaves dest untouched. Publish replaces whatever dest
+// holds: check it first with CheckDestination. It writes Marker at the root
+// of the new site, beside files.
 func Publish(dest string, files map[string][]byte) error {
 	dest = filepath.Clean(dest)
 	parent := filepath.Dir(dest)
@@ -37,6 +39,12 @@ func Publish(dest string, files map[string][]byte) error {
 		return fmt.Errorf("publish: %w", err)
 	}
 	if err := writeTree(tmp, dest, files); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("publish: %w", err)
+	}
+	// The marker is not in files: it is no page, and the service worker
+	// must not precache it.
+	if err := os.WriteFile(filepath.Join(tmp, Marker), []byte(markerText), 0o644); err != nil {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("publish: %w", err)
 	}
