@@ -40,12 +40,21 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	dest := fs.String("destination", "public", "directory to publish the site into")
 	fs.StringVar(dest, "d", "public", "shorthand for --destination")
 	noMinify := fs.Bool("no-minify", false, "skip minification of HTML, CSS and JS")
+	force := fs.Bool("force", false, "replace a destination stepcheck did not write (never the site's own files)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "stepcheck build: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	if err := site.CheckDestination(sf.source, *dest, *force); err != nil {
+		if errors.Is(err, site.ErrUnmarked) || errors.Is(err, site.ErrNotDir) {
+			fmt.Fprintf(stderr, "stepcheck build: %v; use --force to replace it\n", err)
+		} else {
+			fmt.Fprintf(stderr, "stepcheck build: %v\n", err)
+		}
+		return 1
 	}
 	var diags diag.List
 	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: *noMinify, Widgets: dist.FS()}, &diags)
