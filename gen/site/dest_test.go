@@ -106,10 +106,46 @@ func TestPublishWritesTheMarker(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "public")
 	writeTestFile(t, filepath.Join(dest, "README.md"), "Build output.\n")
 	require.NoError(t, CheckDestination(root, dest, false), "a public/ with only its README may be replaced")
-	require.NoError(t, Publish(dest, out.Files))
+	require.NoError(t, Publish(context.Background(), dest, out.Files))
 	b, err := os.ReadFile(filepath.Join(dest, Marker))
 	require.NoError(t, err)
 	assert.Equal(t, markerText, string(b))
 	assert.FileExists(t, filepath.Join(dest, "README.md"))
 	assert.NoError(t, CheckDestination(root, dest, false), "a published site may be replaced")
+}
+
+func TestCancelledBuildStops(t *testing.T) {
+	root := writeSite(t, map[string]string{
+		"content/_index.md":  "---\ntitle: Home\n---\nhello\n",
+		"content/ops/db.md":  "---\ntitle: DB\n---\nx\n",
+		"content/ops/web.md": "---\ntitle: Web\n---\ny\n",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b := NewBuilder(Options{Source: root})
+	var diags diag.List
+	out, _, err := b.Build(ctx, &diags)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Nil(t, out)
+	assert.Empty(t, b.docs, "no page was converted")
+	assert.Empty(t, diags.Sorted(), "a cancelled build reports no problems of its own")
+
+	out, _, err = b.Build(context.Background(), &diags)
+	require.NoError(t, err, "the next build is whole")
+	assert.Contains(t, string(out.Files["ops/db/index.html"]), "DB")
+}
+
+func TestCancelledPublishLeavesSiteUntouched(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "public")
+	require.NoError(t, Publish(context.Background(), dest, map[string][]byte{"index.html": []byte("old")}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := Publish(ctx, dest, map[string][]byte{"index.html": []byte("new"), "a/index.html": []byte("new")})
+	require.ErrorIs(t, err, context.Canceled)
+	b, err := os.ReadFile(filepath.Join(dest, "index.html"))
+	require.NoError(t, err)
+	assert.Equal(t, "old", string(b))
+	entries, err := os.ReadDir(filepath.Dir(dest))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary directory is left")
 }
