@@ -40,6 +40,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	dest := fs.String("destination", "public", "directory to publish the site into")
 	fs.StringVar(dest, "d", "public", "shorthand for --destination")
 	noMinify := fs.Bool("no-minify", false, "skip minification of HTML, CSS and JS")
+	force := fs.Bool("force", false, "replace a destination stepcheck did not write (never the site's own files)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -47,8 +48,36 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "stepcheck build: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if err := site.CheckDestination(sf.source, *dest, *force); err != nil {
+		if errors.Is(err, site.ErrUnmarked) || errors.Is(err, site.ErrNotDir) {
+			fmt.Fprintf(stderr, "stepcheck build: %v; use --force to replace it\n", err)
+		} else {
+			fmt.Fprintf(stderr, "stepcheck build: %v\n", err)
+		}
+		return 1
+	}
 	var diags diag.List
-	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: *noMinify, Widgets: dist.FS()}, &diags)
+	type result struct {
+		out *site.Output
+		err error
+	}
+	built := make(chan result, 1)
+	go func() {
+		out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: *noMinify, Widgets: dist.FS()}, &diags)
+		built <- result{out, err}
+	}()
+	var r result
+	select {
+	case r = <-built:
+	case <-ctx.Done():
+		// The build stops at its next check of ctx; a single long page
+		// conversion does not hold up the exit, as nothing is on disk yet.
+		return interrupted(stderr)
+	}
+	if ctx.Err() != nil {
+		return interrupted(stderr)
+	}
+	out, err := r.out, r.err
 	printDiagnostics(stderr, &diags)
 	if err != nil {
 		return failed(stderr, "build", err)
@@ -57,7 +86,10 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "stepcheck build: note: %s\n", note)
 	}
 	publishStart := time.Now()
-	if err := site.Publish(*dest, out.Files); err != nil {
+	if err := site.Publish(ctx, *dest, out.Files); err != nil {
+		if ctx.Err() != nil {
+			return interrupted(stderr)
+		}
 		fmt.Fprintf(stderr, "stepcheck build: %v\n", err)
 		return 1
 	}
@@ -66,6 +98,13 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fmt.Fprintf(stdout, "Built %d pages (%d sections, %d files) into %s with %d %s in %s\n",
 		out.Pages, out.Sections, len(out.Files), *dest, warnings, plural(warnings, "warning", "warnings"), total.Round(time.Millisecond))
 	return 0
+}
+
+// interrupted reports a build stopped by Ctrl-C or SIGTERM, with the
+// shell's status for a process ended by SIGINT.
+func interrupted(stderr io.Writer) int {
+	fmt.Fprintln(stderr, "stepcheck build: interrupted; nothing was written")
+	return 130
 }
 
 func printDiagnostics(w io.Writer, diags *diag.List) {

@@ -133,6 +133,10 @@ func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	if err := checkURL(os.DirFS(*source), name); err != nil {
+		fmt.Fprintf(stderr, "stepcheck new: %v\n", err)
+		return 1
+	}
 	page, err := render(s.page, os.DirFS(*source), name)
 	if err != nil {
 		fmt.Fprintf(stderr, "stepcheck new: %v\n", err)
@@ -146,6 +150,63 @@ func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, rel)
 	return 0
+}
+
+// checkURL fails when a new page at name (a slash path below content/,
+// without ".md") would share its URL with a page or folder of the site at
+// fsys. URLs are lower case, so procedures/Database.md beside
+// procedures/database.md is the same page, and content/Procedures/ beside
+// content/procedures/ the same section: the build would refuse the one and
+// overwrite the other.
+func checkURL(fsys fs.FS, name string) error {
+	url := content.URLOf(pageOf(name + ".md"))
+	folders := map[string]string{} // the URL of each folder of name → the folder
+	for d := path.Dir(name); d != "."; d = path.Dir(d) {
+		folders[content.URLOf(d)] = d
+	}
+	var twin error
+	err := fs.WalkDir(fsys, content.Dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == content.Dir {
+			return fs.SkipAll // no content yet
+		}
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, content.Dir), "/")
+		base := d.Name()
+		if d.IsDir() {
+			if rel != "" && (strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
+				return fs.SkipDir // the site reads no pages there
+			}
+			if f, ok := folders[content.URLOf(rel)]; ok && rel != "" && f != rel {
+				twin = fmt.Errorf("%s already has the URL %s that %s would have; write the page in that folder", p, content.URLOf(rel), path.Join(content.Dir, f))
+				return fs.SkipAll
+			}
+			return nil
+		}
+		if path.Ext(base) != ".md" || strings.HasPrefix(base, ".") || rel == name+".md" {
+			return nil // not a page, or the very file, which writeNew refuses
+		}
+		if content.URLOf(pageOf(rel)) == url {
+			twin = fmt.Errorf("%s already has the URL %s that %s would have; pick another name", p, url, path.Join(content.Dir, name+".md"))
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return twin
+}
+
+// pageOf returns the path, below content/ and without ".md", whose URL the
+// page in file rel has: its folder's for an _index.md, index.md or
+// README.md.
+func pageOf(rel string) string {
+	if base := path.Base(rel); base == "index.md" || base == "_index.md" || strings.EqualFold(base, "README.md") {
+		return path.Dir(rel)
+	}
+	return strings.TrimSuffix(rel, ".md")
 }
 
 // render fills a scaffold in for the site at fsys: the title comes from

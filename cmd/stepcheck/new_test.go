@@ -69,3 +69,38 @@ func TestNewUsage(t *testing.T) {
 	entries, _ := os.ReadDir(src)
 	assert.Empty(t, entries, "nothing is written on a usage error")
 }
+
+func TestNewRefusesAURLTwin(t *testing.T) {
+	for _, tc := range []struct {
+		name     string // the page to write
+		existing string // the file or folder it would share its URL with; "" for none
+	}{
+		{"procedures/Database", "content/procedures/database.md"},
+		{"PROCEDURES/DATABASE", "content/procedures"},
+		{"ops/restart", "content/ops/Restart/index.md"},
+		{"teams", "content/Teams/_index.md"},
+		{"Guides", "content/guides/README.md"},
+		{"guides/readme", "content/guides/README.md"},
+		{"procedures/database/index", "content/procedures/database.md"},
+		{"Procedures/disk-full", "content/procedures"},
+		{"procedures/database-replica", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := t.TempDir()
+			for _, f := range []string{"content/procedures/database.md", "content/ops/Restart/index.md", "content/Teams/_index.md", "content/guides/README.md"} {
+				writeFile(t, filepath.Join(src, f), "---\ntitle: X\n---\nx\n")
+			}
+			before := snapshot(t, src)
+			code, stdout, stderr := runCLI("new", "runbook", tc.name, "-s", src)
+			if tc.existing == "" {
+				require.Equal(t, 0, code, stderr)
+				assert.Equal(t, "content/"+tc.name+".md\n", stdout)
+				return
+			}
+			assert.Equal(t, 1, code)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, "stepcheck new: "+tc.existing+" already has the URL ")
+			assert.Equal(t, before, snapshot(t, src), "nothing is written")
+		})
+	}
+}

@@ -42,8 +42,8 @@ func BenchmarkPublish(b *testing.B) {
 	out, err := Build(context.Background(), Options{Source: src}, &diags)
 	require.NoError(b, err)
 	dest := b.TempDir() + "/public"
-	require.NoError(b, Publish(dest, out.Files))
+	require.NoError(b, Publish(context.Background(), dest, out.Files))
 	for b.Loop() {
-		require.NoError(b, Publish(dest, out.Files))
+		require.NoError(b, Publish(context.Background(), dest, out.Files))
 	}
 }

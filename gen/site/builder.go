@@ -136,7 +136,9 @@ const searchPlaceholder = "stepcheck-search-entry-placeholder"
 // Build builds the site, reusing what the last good build made wherever its
 // inputs are unchanged. Problems go into diags; if any is an error, Build
 // returns a *diag.Failed error, and the next build still compares against
-// the last good one.
+// the last good one. When ctx is done Build stops converting and rendering
+// pages and returns ctx.Err(), without the problems of the pages it did
+// convert.
 func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -176,19 +178,23 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 		full = true
 	}
 
-	conv := &cachingConverter{b: b}
-	site := content.Load(fsys, cfg, cat, conv, content.Options{Drafts: b.opts.Drafts, Lint: b.opts.Lint}, diags)
+	// The pages' problems are kept apart until the loading is over: once
+	// ctx is done, every page not yet converted fails with ctx.Err().
+	conv := &cachingConverter{b: b, ctx: ctx}
+	var loadDiags diag.List
+	site := content.Load(fsys, cfg, cat, conv, content.Options{Drafts: b.opts.Drafts, Lint: b.opts.Lint}, &loadDiags)
 	for p, e := range b.docs {
 		if !e.seen {
 			delete(b.docs, p)
 		}
 		e.seen = false
 	}
-	if n, _ := diags.Count(); n > 0 {
-		return nil, nil, &diag.Failed{Errors: n}
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
+	}
+	diags.Add(loadDiags.Sorted()...)
+	if n, _ := diags.Count(); n > 0 {
+		return nil, nil, &diag.Failed{Errors: n}
 	}
 	if b.theme.err != nil {
 		return nil, nil, b.theme.err
@@ -287,8 +293,13 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	rendered := make([][]byte, len(jobs))
 	errs := make([]error, len(jobs))
 	parallel.For(len(jobs), func(i int) {
-		rendered[i], errs[i] = renderPage(jobs[i].p)
+		if ctx.Err() == nil {
+			rendered[i], errs[i] = renderPage(jobs[i].p)
+		}
 	})
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err // the index, if it is being made, is left to finish alone
+	}
 	if err := errors.Join(errs...); err != nil {
 		if !deferIndex {
 			<-indexed
@@ -309,8 +320,12 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 		next.index, next.entry = b.last.index, b.last.entry
 		next.stale = b.last.stale || len(changed) > 0 || len(site.Pages) != len(b.last.site.Pages)
 	} else {
-		ix := <-indexed
-		next.index, next.entry = ix.files, ix.entry
+		select {
+		case ix := <-indexed:
+			next.index, next.entry = ix.files, ix.entry
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
 	}
 	b.fill(next, b.last)
 
@@ -435,12 +450,17 @@ func newConverter(cfg config.Config, cat catalog.Catalog) *markdown.Converter {
 // not changed. Docs are never modified after conversion, so sharing them
 // between builds is safe.
 type cachingConverter struct {
-	b      *Builder
+	b *Builder
+	// ctx stops the conversions: once it is done, Convert returns its error.
+	ctx    context.Context
 	mu     sync.Mutex
 	parsed atomic.Int64
 }
 
 func (c *cachingConverter) Convert(file string, src []byte) (*markdown.Doc, error) {
+	if err := c.ctx.Err(); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	e := c.b.docs[file]
 	if e != nil && bytes.Equal(e.src, src) {

@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,8 +22,11 @@ const writers = 8
 // Publish writes files to dest atomically: it writes them into a fresh
 // directory beside dest, then swaps that directory in. A reader of dest sees
 // either the whole old site or the whole new one, and an error at any point
-// before the swap leaves dest untouched.
-func Publish(dest string, files map[string][]byte) error {
+// before the swap leaves dest untouched. Publish replaces whatever dest
+// holds: check it first with CheckDestination. It writes Marker at the root
+// of the new site, beside files. When ctx is done before the swap, Publish
+// removes the new directory and returns ctx.Err(), leaving dest untouched.
+func Publish(ctx context.Context, dest string, files map[string][]byte) error {
 	dest = filepath.Clean(dest)
 	parent := filepath.Dir(dest)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -36,7 +40,16 @@ func Publish(dest string, files map[string][]byte) error {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("publish: %w", err)
 	}
-	if err := writeTree(tmp, dest, files); err != nil {
+	err = writeTree(ctx, tmp, dest, files)
+	if err == nil {
+		// The marker is not in files: it is no page, and the service
+		// worker must not precache it.
+		err = os.WriteFile(filepath.Join(tmp, Marker), []byte(markerText), 0o644)
+	}
+	if err == nil {
+		err = ctx.Err() // the last moment to stop: the swap publishes
+	}
+	if err != nil {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("publish: %w", err)
 	}
@@ -51,7 +64,9 @@ func Publish(dest string, files map[string][]byte) error {
 	return nil
 }
 
-func writeTree(dir, previous string, files map[string][]byte) error {
+// writeTree writes files into dir, keeping what keep names from previous.
+// It stops early, returning ctx.Err(), when ctx is done.
+func writeTree(ctx context.Context, dir, previous string, files map[string][]byte) error {
 	names := make([]string, 0, len(files))
 	for name := range files {
 		if !fs.ValidPath(name) || strings.HasPrefix(name, "../") {
@@ -73,6 +88,9 @@ func writeTree(dir, previous string, files map[string][]byte) error {
 	// Creating files is bound by the filesystem's latency, not the CPU, so
 	// more writers than cores help (measured with BenchmarkPublish).
 	parallel.ForN(len(names), writers, func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
 		p := filepath.Join(dir, filepath.FromSlash(names[i]))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			errs[i] = err
@@ -80,6 +98,9 @@ func writeTree(dir, previous string, files map[string][]byte) error {
 		}
 		errs[i] = writeOrLink(p, filepath.Join(previous, filepath.FromSlash(names[i])), files[names[i]])
 	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return errors.Join(errs...)
 }
 

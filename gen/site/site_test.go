@@ -108,7 +108,7 @@ func TestFailedBuildLeavesPublishedSiteUntouched(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return Publish(dest, out.Files)
+		return Publish(context.Background(), dest, out.Files)
 	}
 	require.NoError(t, build())
 	require.NoError(t, os.WriteFile(filepath.Join(dest, "README.md"), []byte("kept"), 0o644))
@@ -138,8 +138,8 @@ func TestFailedBuildLeavesPublishedSiteUntouched(t *testing.T) {
 
 func TestPublishFailureLeavesSiteUntouched(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "public")
-	require.NoError(t, Publish(dest, map[string][]byte{"index.html": []byte("old")}))
-	err := Publish(dest, map[string][]byte{"index.html": []byte("new"), "../escape.html": []byte("x")})
+	require.NoError(t, Publish(context.Background(), dest, map[string][]byte{"index.html": []byte("old")}))
+	err := Publish(context.Background(), dest, map[string][]byte{"index.html": []byte("new"), "../escape.html": []byte("x")})
 	require.Error(t, err)
 	b, err := os.ReadFile(filepath.Join(dest, "index.html"))
 	require.NoError(t, err)

@@ -98,7 +98,7 @@ func buildSiteWith(t testing.TB, opts site.Options) string {
 	require.NoError(t, err, diag.Join(diags.Sorted()))
 	require.Empty(t, out.Notes)
 	dest := filepath.Join(t.TempDir(), "public")
-	require.NoError(t, site.Publish(dest, out.Files))
+	require.NoError(t, site.Publish(context.Background(), dest, out.Files))
 	return dest
 }
 

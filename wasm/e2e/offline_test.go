@@ -96,7 +96,7 @@ func TestNewBuildTakesOverAfterOneReload(t *testing.T) {
 		var diags diag.List
 		out, err := site.Build(context.Background(), site.Options{Source: src, Widgets: widgetFS}, &diags)
 		require.NoError(t, err, diag.Join(diags.Sorted()))
-		require.NoError(t, site.Publish(dest, out.Files))
+		require.NoError(t, site.Publish(context.Background(), dest, out.Files))
 		return swVersion.FindStringSubmatch(string(out.Files[site.ServiceWorker]))[1]
 	}
 	v1 := build()
