@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 )
 
 // Severity says whether a diagnostic fails the build.
@@ -131,21 +130,53 @@ func (f *Failed) Error() string {
 }
 
 // Lines maps byte offsets in one source to line and column. Build it once per
-// file; Position is then a binary search.
+// file; Position is then a binary search and a count of at most one block.
+// Lines is safe for concurrent use.
 type Lines struct {
 	src    []byte
 	starts []int // byte offset of the start of each line
+	// runes[k] counts the characters before byte k*runeBlock, so that a
+	// column on a line of megabytes costs one block, not the whole line.
+	runes []int
 }
+
+const runeBlock = 1024
 
 // NewLines indexes src.
 func NewLines(src []byte) *Lines {
 	starts := []int{0}
+	runes := make([]int, 0, len(src)/runeBlock+1)
+	n := 0
 	for i, b := range src {
+		if i%runeBlock == 0 {
+			runes = append(runes, n)
+		}
 		if b == '\n' {
 			starts = append(starts, i+1)
 		}
+		if b&0xC0 != 0x80 { // not a UTF-8 continuation byte: a new character
+			n++
+		}
 	}
-	return &Lines{src: src, starts: starts}
+	return &Lines{src: src, starts: starts, runes: runes}
+}
+
+// runesBefore counts the characters before byte offset off.
+func (ls *Lines) runesBefore(off int) int {
+	k := off / runeBlock
+	if k >= len(ls.runes) {
+		k = len(ls.runes) - 1
+	}
+	if k < 0 {
+		return 0
+	}
+	n := ls.runes[k]
+	for _, b := range ls.src[k*runeBlock : off] {
+		if b&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
 }
 
 // Position returns the 1-based line and column of a byte offset. Offsets
@@ -156,7 +187,7 @@ func (ls *Lines) Position(offset int) (line, col int) {
 	if !found {
 		i--
 	}
-	return i + 1, utf8.RuneCount(ls.src[ls.starts[i]:offset]) + 1
+	return i + 1, ls.runesBefore(offset) - ls.runesBefore(ls.starts[i]) + 1
 }
 
 // Place turns problems found at byte offsets of path's source into diagnostics.

@@ -1,7 +1,9 @@
 package diag
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -45,4 +47,23 @@ func TestListSortedAndFormatted(t *testing.T) {
 	assert.Equal(t, 1, warns)
 	assert.True(t, l.HasErrors())
 	assert.EqualError(t, &Failed{Errors: 2}, "2 errors in content or config")
+}
+
+// A column on a line of megabytes is counted from a block index, and must
+// agree with counting the characters one by one, across block edges that
+// split a character.
+func TestLinesPositionLongLine(t *testing.T) {
+	src := []byte("x\n" + strings.Repeat("é🚨a", 3000) + "\nend")
+	ls := NewLines(src)
+	for _, off := range []int{2, 1023, 1024, 1025, 2047, 5000, 20001, len(src) - 4} {
+		want := utf8.RuneCount(src[2:off]) + 1
+		line, col := ls.Position(off)
+		assert.Equal(t, 2, line, "line at %d", off)
+		assert.Equal(t, want, col, "col at %d", off)
+	}
+	line, col := ls.Position(len(src))
+	assert.Equal(t, []int{3, 4}, []int{line, col})
+	empty := NewLines(nil)
+	line, col = empty.Position(5)
+	assert.Equal(t, []int{1, 1}, []int{line, col})
 }
