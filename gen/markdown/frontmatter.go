@@ -3,9 +3,11 @@ package markdown
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"gopkg.in/yaml.v3"
 
 	"github.com/stepcheck/stepcheck/gen/diag"
 )
@@ -104,4 +106,83 @@ func frontMatterKeyLines(src []byte, skip int) map[string]int {
 		}
 	}
 	return out
+}
+
+// yamlFrontMatter finds YAML front matter as goldmark-meta reads it: a first
+// line of "---", then every line up to the next line made of dashes. ok is
+// false when src does not open with "---"; closed is false when nothing
+// closes it, and goldmark-meta would then read the whole page as YAML.
+// start is the offset of the YAML's first byte.
+func yamlFrontMatter(src []byte) (yamlSrc []byte, start int, closed, ok bool) {
+	first, rest, found := bytes.Cut(src, []byte("\n"))
+	if string(bytes.TrimSpace(first)) != "---" {
+		return nil, 0, false, false
+	}
+	start = len(first) + 1
+	if !found {
+		return nil, start, false, true
+	}
+	for at := start; len(rest) > 0; {
+		line, next, _ := bytes.Cut(rest, []byte("\n"))
+		if t := bytes.TrimSpace(line); len(t) > 0 && len(bytes.Trim(t, "-")) == 0 {
+			return src[start:at], start, true, true
+		}
+		at += len(line) + 1
+		rest = next
+	}
+	return nil, start, false, true
+}
+
+// yamlProblems reports front matter that would lose text: an opening "---"
+// that nothing closes, and keys given twice in one mapping (goldmark-meta
+// keeps the last silently; Hugo refuses the page). body is src with an
+// unclosed opening line blanked, so the page is read as Markdown.
+func yamlProblems(src []byte) (body []byte, problems []diag.Problem) {
+	yamlSrc, start, closed, ok := yamlFrontMatter(src)
+	if !ok {
+		return src, nil
+	}
+	if !closed {
+		body = bytes.Clone(src)
+		for i := 0; i < start-1; i++ {
+			body[i] = ' '
+		}
+		return body, []diag.Problem{{Message: "front matter: the opening --- has no closing --- line, so the whole page would be read as front matter"}}
+	}
+	var root yaml.Node
+	if yaml.Unmarshal(yamlSrc, &root) != nil {
+		return src, nil // goldmark-meta reports the syntax error
+	}
+	offset := func(n *yaml.Node) int {
+		// yaml.v3 counts lines and columns from 1 within yamlSrc.
+		lineStart := 0
+		for l := 1; l < n.Line; l++ {
+			nl := bytes.IndexByte(yamlSrc[lineStart:], '\n')
+			if nl < 0 {
+				break
+			}
+			lineStart += nl + 1
+		}
+		return start + lineStart + max(n.Column-1, 0)
+	}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			seen := map[string]*yaml.Node{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if prev, dup := seen[k.Value]; dup && k.Kind == yaml.ScalarNode {
+					// The page's line counts the opening "---".
+					problems = append(problems, diag.Problem{Offset: offset(k), Message: fmt.Sprintf(
+						"front matter: key %q is given twice (first on line %d); keep one", k.Value, prev.Line+1)})
+				}
+				seen[k.Value] = k
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&root)
+	return src, problems
 }

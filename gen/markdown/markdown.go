@@ -9,6 +9,7 @@ package markdown
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -107,11 +108,12 @@ type Doc struct {
 	MetaLines map[string]int
 	HTML      []byte
 	Headings  []Heading
-	// FirstH1 is the text of the first level-1 heading, the title of a page
-	// without front matter. When it is the page's first block and the front
-	// matter has no title, the heading is left out of HTML, since the
-	// layout shows the title.
-	FirstH1 string
+	// HeadingTitle is the title a page without a front-matter title takes
+	// from its headings, as GitHub readers and Hugo themes see it: the
+	// heading that opens the page, of any level, which is then left out of
+	// HTML, since the layout shows the title; else the first level-1
+	// heading; else the first heading. Headings in code are not headings.
+	HeadingTitle string
 	// IDs are the element IDs the content gives anchors to: headings and
 	// templates (commtmpl.AnchorPrefix + id), for checking links.
 	IDs       []string
@@ -142,7 +144,13 @@ type prober interface{ ProbeUses() []proberef.Use }
 // Convert parses and renders src, reporting problems against path.
 func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 	pc := parser.NewContext()
+	src = normalize(src)
 	doc := &Doc{Lines: diag.NewLines(src)}
+	if p := limitProblem(src); p != nil {
+		// Nothing of the page is parsed: that is what the limit is for.
+		doc.Diagnostics = doc.Lines.Place(path, []diag.Problem{*p})
+		return doc, nil
+	}
 	var problems []diag.Problem
 
 	// body is what goldmark parses. It has the length of src, so every
@@ -154,6 +162,10 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 		if fm.problem != nil {
 			problems = append(problems, *fm.problem)
 		}
+	} else {
+		var fmProblems []diag.Problem
+		body, fmProblems = yamlProblems(src)
+		problems = append(problems, fmProblems...)
 	}
 	rec := &pageLinks{pc: pc, siteParams: c.opts.Params, frontMatter: fm.meta}
 	pc.Set(linksKey, rec)
@@ -178,10 +190,12 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 	case len(fm.meta) > 0:
 		doc.Meta, doc.MetaLines = fm.meta, fm.lines
 	}
-	if h, ok := root.FirstChild().(*ast.Heading); ok && h.Level == 1 && doc.Meta["title"] == nil {
-		doc.FirstH1 = plainText(h, src)
-		root.RemoveChild(root, h)
+	opening, _ := root.FirstChild().(*ast.Heading)
+	if opening != nil && doc.Meta["title"] == nil {
+		doc.HeadingTitle = plainText(opening, src)
+		root.RemoveChild(root, opening)
 	}
+	firstHeading := ""
 
 	var heads []heading
 	rawHTML := -1
@@ -198,8 +212,11 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 		switch n := n.(type) {
 		case *ast.Heading:
 			t := plainText(n, src)
-			if n.Level == 1 && doc.FirstH1 == "" {
-				doc.FirstH1 = t
+			if n.Level == 1 && doc.HeadingTitle == "" {
+				doc.HeadingTitle = t
+			}
+			if firstHeading == "" {
+				firstHeading = t
 			}
 			id, _ := n.AttributeString("id")
 			idb, _ := id.([]byte)
@@ -224,6 +241,7 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 		}
 		return ast.WalkContinue, nil
 	})
+	doc.HeadingTitle = cmp.Or(doc.HeadingTitle, firstHeading)
 	if rawHTML >= 0 && !c.opts.Unsafe {
 		problems = append(problems, diag.Problem{Offset: rawHTML, Severity: diag.Warning,
 			Message: "raw HTML is left out of the page; set unsafe: true in the site configuration to keep it"})

@@ -56,8 +56,8 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err)
 			got := fillForTest(doc)
 			doc.Diagnostics = append(doc.Diagnostics, doc.Lint...)
-			if doc.FirstH1 != "" && doc.Meta["title"] == nil {
-				got = "<!-- title from the first heading: " + doc.FirstH1 + " -->\n" + got
+			if doc.HeadingTitle != "" && doc.Meta["title"] == nil {
+				got = "<!-- title from the first heading: " + doc.HeadingTitle + " -->\n" + got
 			}
 			if len(doc.Diagnostics) > 0 {
 				got += "<!-- diagnostics\n" + diag.Join(doc.Diagnostics) + "-->\n"
@@ -245,7 +245,7 @@ func TestTitleFromFirstHeading(t *testing.T) {
 	c := testConverter()
 	doc, err := c.Convert("p.md", []byte("# Restart the API\n\ntext\n"))
 	require.NoError(t, err)
-	assert.Equal(t, "Restart the API", doc.FirstH1)
+	assert.Equal(t, "Restart the API", doc.HeadingTitle)
 	assert.Equal(t, "<p>text</p>\n", string(doc.HTML), "the layout shows the title; the heading is not repeated")
 
 	doc, err = c.Convert("p.md", []byte("---\ntitle: Front\n---\n# Restart the API\n\ntext\n"))
