@@ -28,12 +28,12 @@ func TestLintRules(t *testing.T) {
 		`testdata/lint/content/ops/restart.md:16:4: error: heading anchor #notify is already used by the heading on line 14; give this one another {#id}`,
 		// Template fields without a type.
 		`testdata/lint/content/ops/restart.md:19:24: warning: field "who" has no type; write {{who:text}} (or long, time, select(A|B)) where it first appears`,
-		// Pages without a title.
-		`testdata/lint/content/ops/verify.md:1:1: error: page has no title: add "title:" to its front matter`,
+		// A page without a title or a heading is titled by its name.
+		`testdata/lint/content/ops/scratch-notes.md:1:1: warning: page has no title and no heading, so it is titled "Scratch notes" from its name; add "title:" to its front matter`,
 		// Probes no page uses.
 		`testdata/lint/content/probes.yaml:5:3: warning: probe "forgotten" is declared but no page uses it: reference it with {probe:forgotten} or remove it`,
 	}, strings.Split(strings.TrimSuffix(stdout, "\n"), "\n"))
-	assert.Contains(t, stderr, "7 errors")
+	assert.Contains(t, stderr, "6 errors")
 }
 
 func TestLintFormats(t *testing.T) {
@@ -47,8 +47,8 @@ func TestLintFormats(t *testing.T) {
 		Errors, Warnings int
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout)
-	assert.Equal(t, 7, report.Errors)
-	assert.Equal(t, 3, report.Warnings)
+	assert.Equal(t, 6, report.Errors)
+	assert.Equal(t, 4, report.Warnings)
 	require.Len(t, report.Diagnostics, 10)
 	first := report.Diagnostics[0]
 	assert.Equal(t, "testdata/lint/content/_index.md", first.Path)

@@ -110,6 +110,9 @@ func lint(fsys fs.FS, s *Site, diags *diag.List) {
 			used[u.ID] = true
 		}
 		diags.Add(p.Doc.Lint...)
+		if p.titledByName {
+			diags.Warnf(p.Path, 1, 1, "page has no title and no heading, so it is titled %q from its name; add \"title:\" to its front matter", p.Title)
+		}
 	}
 	var lines []string
 	if b, err := fs.ReadFile(fsys, s.Catalog.Path); err == nil {

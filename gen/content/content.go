@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/stepcheck/stepcheck/gen/catalog"
 	"github.com/stepcheck/stepcheck/gen/config"
@@ -73,7 +74,8 @@ type Page struct {
 	// Children are a section's pages and subsections in display order.
 	Children []*Page
 
-	excluded bool // a draft this build leaves out
+	excluded     bool // a draft this build leaves out
+	titledByName bool // no title or heading: the title is the file's name
 }
 
 // IsSection reports whether the page lists other pages.
@@ -340,8 +342,16 @@ func loadPage(fsys fs.FS, file string, conv Converter, indexed map[string]bool, 
 		p.URL = urlPath(strings.TrimSuffix(rel, path.Ext(rel)))
 	}
 	frontMatter(p, doc, diags)
-	if p.Title == "" && doc.FirstH1 != "" {
-		p.Title = doc.FirstH1
+	if p.Title == "" {
+		p.Title = doc.HeadingTitle
+	}
+	if p.Title == "" && p.Kind != Home {
+		// As GitHub shows a file and Hugo a section without a title: by name.
+		name := strings.TrimSuffix(base, path.Ext(base))
+		if isIndex || name == "index" {
+			name = path.Base(path.Dir(rel))
+		}
+		p.Title, p.titledByName = titleFromName(name), true
 	}
 	return p
 }
@@ -447,9 +457,6 @@ func validate(site *Site, diags *diag.List) {
 		if prev := site.byURL[p.URL]; prev != p && prev != nil && prev.Path != "" {
 			diags.Errorf(p.Path, 1, 1, "page URL %s is also the URL of %s; rename one of the files", p.URL, prev.Path)
 		}
-		if p.Title == "" {
-			diags.Errorf(p.Path, 1, 1, "page has no title: add \"title:\" to its front matter")
-		}
 		if p.Severity != "" && !sevs[p.Severity] {
 			diags.Errorf(p.Path, cmp.Or(p.Doc.MetaLines["severity"], 1), 1, "front matter: severity %q is not one of the site's severities (%s)", p.Severity, strings.Join(sevIDs, ", "))
 		}
@@ -483,10 +490,13 @@ func urlPath(rel string) string {
 // emptyDoc is the body of a section that has no _index.md.
 func emptyDoc() *markdown.Doc { return &markdown.Doc{Lines: diag.NewLines(nil)} }
 
+// titleFromName makes a file or folder name readable, as the title of a
+// page that has none: "kube-pod-crash-looping" is "Kube pod crash looping".
 func titleFromName(name string) string {
-	name = strings.ReplaceAll(strings.ReplaceAll(name, "-", " "), "_", " ")
-	if name == "" {
+	t := strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(name))
+	if t == "" {
 		return name
 	}
-	return strings.ToUpper(name[:1]) + name[1:]
+	r, size := utf8.DecodeRuneInString(t)
+	return string(unicode.ToUpper(r)) + t[size:]
 }

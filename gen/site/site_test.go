@@ -85,13 +85,11 @@ func TestBuildReportsEveryProblem(t *testing.T) {
 		got = append(got, d.String())
 	}
 	assert.Equal(t, []string{
-		`content/a.md:1:1: page has no title: add "title:" to its front matter`,
 		`content/a.md:2:1: front matter: did not find expected ',' or ']'`,
 		`content/b/c.md:3:1: front matter: weight must be a whole number, not text "heavy"`,
 		`content/b/c.md:4:1: front matter: severity "SEV-9" is not one of the site's severities (SEV-1)`,
 		`content/b/c.md:7:8: unknown probe "nope": declare it in content/probes.yaml`,
 		`content/b/c.md:10:1: field "who": unknown type "colour" (known: long, select(A|B|...), text, time)`,
-		`content/b/d.md:1:1: page has no title: add "title:" to its front matter`,
 		`content/b/d.md:3:1: warning: unknown shortcode "youtube" is shown as text`,
 		`stepcheck.yaml:4:14: respond "soon" is not a duration like 5m, 1h or 72h`,
 	}, got)
