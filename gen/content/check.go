@@ -25,6 +25,10 @@ func checkLinks(s *Site, sev diag.Severity, diags *diag.List) {
 			continue
 		}
 		for _, l := range p.Doc.Links {
+			if problem := s.missingFile(p, l); problem != "" {
+				diags.Add(diag.Diagnostic{Path: p.Path, Line: l.Line, Col: l.Col, Severity: sev, Message: problem})
+				continue
+			}
 			target, frag, problem := s.follow(p, l)
 			if problem == "" && target != nil && frag != "" && !hasAnchor(target, frag) {
 				where := cmp.Or(target.Path, "the section "+target.URL)
@@ -45,7 +49,12 @@ func checkLinks(s *Site, sev diag.Severity, diags *diag.List) {
 // file, a ref already reported by fill); problem says why an internal link
 // reaches no page.
 func (s *Site) follow(p *Page, l markdown.Link) (target *Page, frag, problem string) {
-	if ref := l.Page; ref != nil {
+	if ref := l.Page; ref != nil && ref.File {
+		if _, ok := s.fileURL(p, ref); ok {
+			return nil, "", ""
+		}
+		// No file by that name: the link is a URL, as written.
+	} else if ref != nil {
 		t, err := s.resolve(p, ref)
 		switch {
 		case ref.Shortcode && (err != nil || t.excluded):

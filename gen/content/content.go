@@ -104,10 +104,16 @@ type Site struct {
 	// Aliases maps each alias URL (below the base path, like Page.URL) to
 	// the page it redirects to.
 	Aliases map[string]*Page
+	// Files are the files published as they are: those beside the pages
+	// under content/, then those of StaticDir.
+	Files []File
 
 	byFile map[string]*Page // by path below content/, drafts included
 	byFold map[string]*Page // byFile in lower case
 	byURL  map[string]*Page // pages and aliases
+
+	fileByName map[string]*File // by published name
+	fileByRel  map[string]*File // files under content/, by path below it
 }
 
 // Sections counts the section pages, the home page excluded.
@@ -154,6 +160,8 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 		}
 		if !d.IsDir() && strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") {
 			files = append(files, p)
+		} else if !d.IsDir() && isPublished(p, d) {
+			site.Files = append(site.Files, File{Path: p, Name: publishedName(strings.TrimPrefix(p, Dir+"/"))})
 		}
 		return nil
 	})
@@ -282,7 +290,9 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 	}
 	walk(site.Home)
 
+	site.Files = append(site.Files, loadStatic(fsys, diags)...)
 	site.index(diags)
+	site.indexFiles(diags)
 	site.fill(diags)
 	validate(site, diags)
 	sev := diag.Warning

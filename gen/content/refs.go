@@ -179,6 +179,9 @@ func (s *Site) fill(diags *diag.List) {
 			continue
 		}
 		p.HTML = p.Doc.Fill(func(l markdown.Link) (string, bool) {
+			if l.Page.File {
+				return s.fileURL(p, l.Page)
+			}
 			target, err := s.resolve(p, l.Page)
 			switch {
 			case err != nil:

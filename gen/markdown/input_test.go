@@ -103,6 +103,9 @@ func TestLimits(t *testing.T) {
 		{"lists nested by indentation", deepList(200),
 			"p.md:101:202: lists and block quotes nest about 101 levels deep here (a level is a marker or two columns of indentation); at most 100 are allowed"},
 		{"lists as deep as allowed", deepList(50), ""},
+		{"too many list items", strings.Repeat("- item\n", MaxContainers+1),
+			"p.md:100001:1: page opens more than 100000 list items and block quotes by this line; split it into several pages"},
+		{"as many list items as allowed", strings.Repeat("- item\n", MaxContainers), ""},
 		{"deeply indented code is not nesting", "```\n" + strings.Repeat(" ", 400) + "x\n```\n", ""},
 	}
 	for _, tt := range tests {

@@ -19,6 +19,12 @@ const MaxPageBytes = 5 << 20
 // nest of a few hundred kilobytes would otherwise never finish.
 const MaxNesting = 100
 
+// MaxContainers is the most list items and block-quote markers a page may
+// open, 100,000: far more than any runbook, and few enough that a page of
+// lists nested as deep as allowed parses in well under a second (each
+// line of such a page opens a hundred nodes).
+const MaxContainers = 100_000
+
 // normalize returns src as goldmark should read it: without a UTF-8 byte
 // order mark (which would hide the front matter's opening line), and with
 // old Mac line ends (a lone CR) as LF. A CR is replaced in place, so every
@@ -46,6 +52,7 @@ func limitProblem(src []byte) *diag.Problem {
 			"page is %.1f MB; a page may be at most %d MB: split it into several pages",
 			float64(len(src))/(1<<20), MaxPageBytes>>20)}
 	}
+	containers := 0
 	for start := 0; start < len(src); {
 		end := bytes.IndexByte(src[start:], '\n')
 		if end < 0 {
@@ -53,9 +60,14 @@ func limitProblem(src []byte) *diag.Problem {
 		} else {
 			end += start
 		}
-		if depth, at := nesting(src[start:end]); depth > MaxNesting {
+		depth, markers, at := nesting(src[start:end])
+		if depth > MaxNesting {
 			return &diag.Problem{Offset: start + at, Message: fmt.Sprintf(
 				"lists and block quotes nest about %d levels deep here (a level is a marker or two columns of indentation); at most %d are allowed", depth, MaxNesting)}
+		}
+		if containers += markers; containers > MaxContainers {
+			return &diag.Problem{Offset: start, Message: fmt.Sprintf(
+				"page opens more than %d list items and block quotes by this line; split it into several pages", MaxContainers)}
 		}
 		start = end + 1
 	}
@@ -64,11 +76,11 @@ func limitProblem(src []byte) *diag.Problem {
 
 // nesting returns an upper bound of the container depth a line opens: the
 // block-quote and list markers at its start, plus its indentation in pairs
-// of columns when it has a marker (nested lists are made by indenting), and
-// the offset where the bound first passed MaxNesting. Indented lines without
-// a marker (code, continued paragraphs) count nothing.
-func nesting(line []byte) (depth, at int) {
-	markers, cols := 0, 0
+// of columns when it has a marker (nested lists are made by indenting); the
+// markers; and the offset where the bound first passed MaxNesting. Indented
+// lines without a marker (code, continued paragraphs) count nothing.
+func nesting(line []byte) (depth, markers, at int) {
+	cols := 0
 	i := 0
 	for i < len(line) {
 		switch c := line[i]; {
@@ -96,15 +108,15 @@ func nesting(line []byte) (depth, at int) {
 				i = j + 1
 				continue
 			}
-			return bound(markers, cols), at
+			return bound(markers, cols), markers, at
 		default:
-			return bound(markers, cols), at
+			return bound(markers, cols), markers, at
 		}
 		if bound(markers, cols) > MaxNesting && at == 0 {
 			at = i
 		}
 	}
-	return bound(markers, cols), at
+	return bound(markers, cols), markers, at
 }
 
 func bound(markers, cols int) int {

@@ -95,8 +95,11 @@ type Link struct {
 	Dest string
 	Line int
 	Col  int
-	// Page is set when the link names a page by its file; see PageRef.
+	// Page is set when the link names a page or a file by its path; see
+	// PageRef.
 	Page *PageRef
+	// Image is true for an image, ![alt](dest).
+	Image bool
 }
 
 // Doc is one converted page.

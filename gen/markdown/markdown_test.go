@@ -26,9 +26,14 @@ func testConverter() *Converter {
 }
 
 // fillForTest fills page references as a site would, showing what each
-// one named: "/ref/ops/x.md#a/" (ok=false for a file called missing.md).
+// one named: "/ref/ops/x.md#a/" (ok=false for a file called missing.md),
+// and files beside the page as "/file/img/x.png" (ok=false for any name
+// without "found", as for a link that names no file).
 func fillForTest(doc *Doc) string {
 	return string(doc.Fill(func(l Link) (string, bool) {
+		if l.Page.File {
+			return "/file/" + l.Page.Path, strings.Contains(l.Page.Path, "found")
+		}
 		if strings.HasSuffix(l.Page.Path, "missing.md") {
 			return "", false
 		}

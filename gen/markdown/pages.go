@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"slices"
@@ -33,6 +34,12 @@ type PageRef struct {
 	// exist. A Markdown link is resolved against the page's directory, as
 	// GitHub does.
 	Shortcode bool
+	// File is true for any other relative link or image, "img/x.png": when
+	// it names a file beside the page (against the page's directory, as on
+	// GitHub), it becomes that file's published URL; otherwise it is a URL
+	// and stays as written. Query is then the link's query, without '?'.
+	File  bool
+	Query string
 	// Placeholder stands for the URL in HTML.
 	Placeholder string
 }
@@ -87,10 +94,21 @@ func (p *pageLinks) Ref(tag *shortcode.Tag, target string) string {
 
 // add records a page reference and returns its placeholder.
 func (p *pageLinks) add(dest string, offset int, ref *PageRef) string {
-	ref.Placeholder = "stepcheck-page-ref-" + strconv.Itoa(len(p.links)) + "-"
-	p.links = append(p.links, linkAt{Link: Link{Dest: dest, Page: ref}, offset: offset})
+	return p.addLink(Link{Dest: dest}, offset, ref)
+}
+
+// addLink records a link whose URL is known only once the site is, and
+// returns its placeholder.
+func (p *pageLinks) addLink(l Link, offset int, ref *PageRef) string {
+	ref.Placeholder = PlaceholderPrefix + strconv.Itoa(len(p.links)) + "-"
+	l.Page = ref
+	p.links = append(p.links, linkAt{Link: l, offset: offset})
 	return ref.Placeholder
 }
+
+// PlaceholderPrefix starts every placeholder a Doc's HTML holds until
+// Fill; none may reach a published page.
+const PlaceholderPrefix = "stepcheck-page-ref-"
 
 // Param implements shortcode.Resolver.
 func (p *pageLinks) Param(name string) (string, bool) {
@@ -149,41 +167,95 @@ func (t linkTransformer) Transform(doc *ast.Document, reader text.Reader, pc par
 	}
 	var problems []diag.Problem
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		l, ok := n.(*ast.Link)
-		if !ok || !entering {
+		if !entering {
 			return ast.WalkContinue, nil
 		}
-		// goldmark keeps no position on links; the first text inside the
-		// label is one character after the '['.
-		at := 0
-		if t, ok := l.FirstChild().(*ast.Text); ok {
-			at = t.Segment.Start - 1
+		var dest *[]byte
+		image := false
+		switch l := n.(type) {
+		case *ast.Link:
+			dest = &l.Destination
+		case *ast.Image:
+			dest, image = &l.Destination, true
+		default:
+			return ast.WalkContinue, nil
 		}
-		if tag, ok := shortcode.Lookup(pc, l.Destination); ok {
+		at := linkOffset(n, reader.Source(), *dest)
+		refs := false
+		if v, ok := shortcode.Expand(pc, *dest, func(tag *shortcode.Tag) string {
 			v, problem, _ := shortcode.Value(pc, tag)
 			if problem != nil {
 				problems = append(problems, *problem)
 			}
-			l.Destination = []byte(v)
-			if tag.Name != "param" {
+			refs = refs || tag.Name != "param"
+			return v
+		}); ok {
+			*dest = []byte(v)
+			if refs {
 				return ast.WalkContinue, nil // Ref recorded it
 			}
 		}
-		d := string(l.Destination)
-		if path, frag, ok := markdownFile(d); ok {
-			l.Destination = []byte(rec.add(d, at, &PageRef{Path: path, Fragment: frag}))
+		d := string(*dest)
+		if path, frag, ok := markdownFile(d); ok && !image {
+			*dest = []byte(rec.add(d, at, &PageRef{Path: path, Fragment: frag}))
 			return ast.WalkContinue, nil
 		}
-		rec.links = append(rec.links, linkAt{Link: Link{Dest: d}, offset: at})
+		if path, query, frag, ok := relativeFile(d); ok {
+			l := Link{Dest: d, Image: image}
+			*dest = []byte(rec.addLink(l, at, &PageRef{Path: path, Query: query, Fragment: frag, File: true}))
+			return ast.WalkContinue, nil
+		}
+		rec.links = append(rec.links, linkAt{Link: Link{Dest: d, Image: image}, offset: at})
 		if t.basePath != "/" && strings.HasPrefix(d, "/") && !strings.HasPrefix(d, "//") {
-			l.Destination = []byte(t.basePath + d[1:])
+			*dest = []byte(t.basePath + d[1:])
 		}
 		return ast.WalkContinue, nil
 	})
 	pc.Set(linkProblemsKey, problems)
 }
 
+// linkOffset places a link or an image, which goldmark keeps no position
+// for: one character before the first text of its label, or else where its
+// destination is written in the block that holds it.
+func linkOffset(n ast.Node, src, dest []byte) int {
+	if t, ok := n.FirstChild().(*ast.Text); ok {
+		if _, image := n.(*ast.Image); image {
+			return t.Segment.Start - 2 // "!["
+		}
+		return t.Segment.Start - 1
+	}
+	for b := n.Parent(); b != nil; b = b.Parent() {
+		if b.Type() == ast.TypeBlock && b.Lines().Len() > 0 {
+			start := b.Lines().At(0).Start
+			if i := bytes.Index(src[start:], append([]byte("("), dest...)); i >= 0 {
+				return start + i + 1
+			}
+			return start
+		}
+	}
+	return 0
+}
+
 var linkProblemsKey = parser.NewContextKey()
+
+// relativeFile splits a relative link that is not to a Markdown file,
+// "img/x.png?raw=true", into its unescaped path, query and fragment. Such a
+// link may name a file beside the page (see PageRef.File).
+func relativeFile(dest string) (path, query, frag string, ok bool) {
+	if dest == "" || strings.HasPrefix(dest, "/") || strings.HasPrefix(dest, "#") || strings.HasPrefix(dest, "?") {
+		return "", "", "", false
+	}
+	u, err := url.Parse(dest)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.Path == "" {
+		return "", "", "", false
+	}
+	raw, frag, _ := strings.Cut(dest, "#")
+	raw, query, _ = strings.Cut(raw, "?")
+	if p, err := url.PathUnescape(raw); err == nil {
+		raw = p
+	}
+	return raw, query, frag, true
+}
 
 // markdownFile splits a relative link to a Markdown file, "../ops/x.md#a",
 // into its unescaped path and fragment.

@@ -8,8 +8,9 @@
 //     its file;
 //   - {{< param "name" >}} is a parameter's value.
 //
-// They work in text and as a link destination, [text]({{< ref "x.md" >}}),
-// which needs Protect before parsing.
+// They work in text and in a link destination, [text]({{< ref "x.md" >}})
+// or [repo]({{< param repo >}}/issues), which needs Protect before parsing
+// and Expand after.
 //
 // Any other shortcode is a warning, and nothing the writer wrote disappears:
 // a paired one ({{% notice %}}inner{{% /notice %}}) renders its inner
@@ -256,15 +257,16 @@ var tagsKey = parser.NewContextKey()
 
 // token stands for a shortcode that Protect swapped out: "{{<@" and its
 // index, padded with '@' to the shortcode's length, then ">}}".
-var token = regexp.MustCompile(`^\{\{<@(\d+)@*>\}\}$`)
+var token = regexp.MustCompile(`\{\{<@(\d+)@*>\}\}`)
 
-// Protect prepares src for parsing with pc. A shortcode written as a link
-// destination, [text]({{< ref "x.md" >}}) or [label]: {{< ref "x.md" >}},
-// holds spaces, which end a destination in CommonMark; Protect swaps each
-// such ref, relref or param for a token of the same length without spaces,
-// which the parser and Lookup recognise. Since lengths are kept, every
-// offset into the result is an offset into src, so render with src itself.
-// It returns src when there is nothing to swap.
+// Protect prepares src for parsing with pc. A shortcode written in a link
+// destination, [text]({{< ref "x.md" >}}), [repo]({{< param repo >}}/issues)
+// or [label]: {{< ref "x.md" >}}, holds spaces, which end a destination in
+// CommonMark; Protect swaps each such ref, relref or param for a token of
+// the same length without spaces, which the parser keeps and Expand turns
+// back into a value. Since lengths are kept, every offset into the result is
+// an offset into src, so render with src itself. It returns src when there
+// is nothing to swap.
 func Protect(pc parser.Context, src []byte) []byte {
 	var tags []*Tag
 	out := src
@@ -275,7 +277,7 @@ func Protect(pc parser.Context, src []byte) []byte {
 		}
 		at := i + j
 		i = at + 2
-		if !isDestination(src, at) {
+		if !isDestination(out, at) {
 			continue
 		}
 		line := src[at:]
@@ -305,29 +307,52 @@ func Protect(pc parser.Context, src []byte) []byte {
 	return out
 }
 
-// isDestination reports whether the text at i follows "](" or a link
-// reference definition's "]:".
+// isDestination reports whether the text at i is part of a link
+// destination: the run of text without spaces before it follows "](" or a
+// link reference definition's "]:". src has the shortcodes before i swapped
+// for tokens already, so the run crosses them.
 func isDestination(src []byte, i int) bool {
-	if i >= 2 && src[i-2] == ']' && src[i-1] == '(' {
+	j := i
+	for j > 0 && !bytes.ContainsRune([]byte(" \t\n()<>"), rune(src[j-1])) {
+		j--
+	}
+	if j >= 2 && src[j-2] == ']' && src[j-1] == '(' {
 		return true
 	}
-	j := i
 	for j > 0 && (src[j-1] == ' ' || src[j-1] == '\t') {
 		j--
 	}
 	return j >= 2 && src[j-2] == ']' && src[j-1] == ':'
 }
 
-// Lookup returns the shortcode that a link destination stands for, when
-// Protect swapped it out.
-func Lookup(pc parser.Context, dest []byte) (*Tag, bool) {
-	m := token.FindSubmatch(dest)
-	if m == nil {
+// Expand returns a link destination with every shortcode that Protect
+// swapped out of it replaced by value(tag). ok is false when it held none.
+// A token that is not one of this page's stands for nothing and is removed,
+// so no token ever reaches a page.
+func Expand(pc parser.Context, dest []byte, value func(*Tag) string) (expanded string, ok bool) {
+	if !bytes.Contains(dest, []byte("{{<@")) {
+		return string(dest), false
+	}
+	out := token.ReplaceAllFunc(dest, func(tok []byte) []byte {
+		t, found := lookup(pc, tok)
+		if !found {
+			return nil
+		}
+		ok = true
+		return []byte(value(t))
+	})
+	return string(out), ok
+}
+
+// lookup returns the shortcode a token stands for.
+func lookup(pc parser.Context, tok []byte) (*Tag, bool) {
+	m := token.FindSubmatch(tok)
+	if m == nil || len(m[0]) != len(tok) {
 		return nil, false
 	}
 	tags, _ := pc.Get(tagsKey).([]*Tag)
 	i, err := strconv.Atoi(string(m[1]))
-	if err != nil || i >= len(tags) || tags[i].width != len(dest) {
+	if err != nil || i >= len(tags) || tags[i].width != len(tok) {
 		return nil, false
 	}
 	return tags[i], true
@@ -343,7 +368,7 @@ func (inlineParser) Parse(parent ast.Node, block text.Reader, pc parser.Context)
 	if t == nil {
 		return nil
 	}
-	if p, ok := Lookup(pc, line[:t.width]); ok && p.Offset == seg.Start {
+	if p, ok := lookup(pc, line[:t.width]); ok && p.Offset == seg.Start {
 		// A protected destination that did not become a link after all.
 		cp := *p
 		t = &cp

@@ -49,8 +49,10 @@ func convert(t *testing.T, src string, r Resolver) (string, []diag.Problem) {
 			problems = append(problems, s.Problems()...)
 		}
 		if l, ok := n.(*ast.Link); ok && entering {
-			if tag, ok := Lookup(pc, l.Destination); ok {
+			if v, ok := Expand(pc, l.Destination, func(tag *Tag) string {
 				v, _, _ := Value(pc, tag)
+				return v
+			}); ok {
 				l.Destination = []byte(v)
 			}
 		}
