@@ -55,8 +55,17 @@ func TestBuildPlainFolder(t *testing.T) {
 
 	code, stdout, _ = runCLI("lint", "-s", src)
 	assert.Equal(t, 1, code, "lint fails on the link to a missing file")
-	assert.Equal(t, `../../gen/content/testdata/plain-folder/content/runbooks/database-failover.md:17:1: error: link to "manual-failover.md": there is no content/runbooks/manual-failover.md`,
+	assert.Equal(t, `../../gen/content/testdata/plain-folder/content/runbooks/database-failover.md:17:1: error: link to "manual-failover.md": there is no content/runbooks/manual-failover.md
+../../gen/content/testdata/plain-folder/content/runbooks/kube-pod-crash-looping.md:1:1: warning: page has no title and no heading, so it is titled "Kube pod crash looping" from its name; add "title:" to its front matter`,
 		strings.TrimSpace(stdout))
+
+	// Images and files beside the pages are published where the pages'
+	// links now point.
+	page := read(t, dest, "runbooks/cache-flush/index.html")
+	for _, f := range []string{"runbooks/img/flush.png", "runbooks/helpers/screenshots/flush-dialog.png", "runbooks/hierarchy/alerts.svg"} {
+		assert.FileExists(t, filepath.Join(dest, f))
+		assert.Contains(t, page, `"/`+f+`"`)
+	}
 }
 
 func read(t *testing.T, dir, name string) string {

@@ -112,8 +112,9 @@ type Site struct {
 	byFold map[string]*Page // byFile in lower case
 	byURL  map[string]*Page // pages and aliases
 
-	fileByName map[string]*File // by published name
-	fileByRel  map[string]*File // files under content/, by path below it
+	aliasAt    map[string]Position // where each alias is written
+	fileByName map[string]*File    // by published name
+	fileByRel  map[string]*File    // files under content/, by path below it
 }
 
 // Sections counts the section pages, the home page excluded.

@@ -22,11 +22,14 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // would be told. Run with -update to rewrite the golden files.
 //
 //   - hugo-site is a Hugo site: hugo.toml, _index.md sections, TOML and YAML
-//     front matter, weights, ref and relref, param, aliases, a draft and
-//     shortcodes stepcheck does not implement.
+//     front matter, weights, ref and relref, param (quoted and not, inside
+//     a link), aliases, a draft, shortcodes stepcheck does not implement, a
+//     section whose _index.md has no title, a leaf bundle with an image,
+//     static/, and pages saved with a byte order mark and with CR line ends.
 //   - plain-folder is Markdown as kept on GitHub: no front matter, README.md
-//     as each folder's page, titles from the first heading, and relative
-//     links to .md files.
+//     as each folder's page, titles from the first heading of any level or
+//     else the file name, relative links to .md files, and images, an SVG
+//     and an OWNERS file beside the pages.
 func TestFixtureSites(t *testing.T) {
 	for _, name := range []string{"hugo-site", "plain-folder"} {
 		t.Run(name, func(t *testing.T) {
@@ -69,6 +72,10 @@ func report(site *Site, diags []string) string {
 	}
 	slices.Sort(aliases)
 	b.WriteString(strings.Join(aliases, ""))
+	b.WriteString("files\n")
+	for _, f := range site.Files {
+		fmt.Fprintf(&b, "  %s at %s\n", f.Path, f.URL())
+	}
 	b.WriteString("diagnostics\n")
 	for _, d := range diags {
 		fmt.Fprintf(&b, "  %s\n", d)

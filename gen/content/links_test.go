@@ -141,10 +141,10 @@ func TestAliases(t *testing.T) {
 		"content/ops/b.md": md("---\ntitle: B\naliases:\n  - /old/a/\n  - /ops/a/\n  - https://example.com/\n  - /\n---\n"),
 	}, Options{})
 	assert.Equal(t, []string{
-		`content/ops/b.md:3:1: front matter: alias "/" would replace the home page`,
-		`content/ops/b.md:3:1: front matter: alias "https://example.com/" must be a path on this site, such as /old/url/`,
-		"content/ops/b.md:3:1: front matter: alias /old/a/ is already an alias of content/ops/a.md",
-		"content/ops/b.md:3:1: front matter: alias /ops/a/ is already the URL of content/ops/a.md",
+		"content/ops/b.md:4:5: front matter: alias /old/a/ is already an alias of content/ops/a.md",
+		"content/ops/b.md:5:5: front matter: alias /ops/a/ is already the URL of content/ops/a.md",
+		`content/ops/b.md:6:5: front matter: alias "https://example.com/" must be a path on this site, such as /old/url/`,
+		`content/ops/b.md:7:5: front matter: alias "/" would replace the home page`,
 	}, diags)
 	var got []string
 	for u, p := range site.Aliases {

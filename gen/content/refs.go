@@ -39,12 +39,13 @@ func (s *Site) index(diags *diag.List) {
 	for f, p := range s.byFile {
 		s.byFold[strings.ToLower(f)] = p
 	}
+	s.aliasAt = map[string]Position{}
 	for _, p := range s.Pages {
 		for _, a := range p.Aliases {
-			at := cmp.Or(p.Doc.MetaLines["aliases"], 1)
+			at := aliasPosition(p, a)
 			u, err := aliasURL(p, a)
 			if err != nil {
-				diags.Errorf(p.Path, at, 1, "front matter: %v", err)
+				diags.Errorf(p.Path, at.Line, at.Col, "front matter: %v", err)
 				continue
 			}
 			if other, taken := s.byURL[u]; taken {
@@ -52,13 +53,33 @@ func (s *Site) index(diags *diag.List) {
 				if s.Aliases[u] != nil {
 					what = "an alias of " + other.Path
 				}
-				diags.Errorf(p.Path, at, 1, "front matter: alias %s is already %s", u, what)
+				diags.Errorf(p.Path, at.Line, at.Col, "front matter: alias %s is already %s", u, what)
 				continue
 			}
 			s.Aliases[u] = p
+			s.aliasAt[u] = at
 			s.byURL[u] = p
 		}
 	}
+}
+
+// Position is a place in a file, as diagnostics print it.
+type Position struct {
+	Path      string
+	Line, Col int
+}
+
+// AliasAt returns where the alias with URL u is written.
+func (s *Site) AliasAt(u string) Position { return s.aliasAt[u] }
+
+// aliasPosition finds an alias as written in p's front matter: the first
+// occurrence of its text from the aliases key's line on.
+func aliasPosition(p *Page, alias string) Position {
+	at := Position{Path: p.Path, Line: cmp.Or(p.Doc.MetaLines["aliases"], 1), Col: 1}
+	if line, col, ok := p.Doc.Lines.Find(alias, at.Line); ok {
+		at.Line, at.Col = line, col
+	}
+	return at
 }
 
 // aliasURL turns an alias as written into a URL below the base path,

@@ -4,6 +4,7 @@
 package diag
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"slices"
@@ -188,6 +189,37 @@ func (ls *Lines) Position(offset int) (line, col int) {
 		i--
 	}
 	return i + 1, ls.runesBefore(offset) - ls.runesBefore(ls.starts[i]) + 1
+}
+
+// Find returns the position of the first s at or after the start of line
+// from that stands as a whole value: bounded by the line's ends, spaces,
+// quotes, brackets or commas. ok is false when there is none. It places a
+// value that a decoder kept no position for, such as an item of a
+// front-matter list.
+func (ls *Lines) Find(s string, from int) (line, col int, ok bool) {
+	if s == "" {
+		return 0, 0, false
+	}
+	start := 0
+	if from >= 1 && from <= len(ls.starts) {
+		start = ls.starts[from-1]
+	}
+	bound := func(i int) bool {
+		return i < 0 || i >= len(ls.src) || strings.IndexByte(" \t\r\n\"'[],", ls.src[i]) >= 0
+	}
+	for at := start; at < len(ls.src); {
+		i := bytes.Index(ls.src[at:], []byte(s))
+		if i < 0 {
+			break
+		}
+		i += at
+		if bound(i-1) && bound(i+len(s)) {
+			line, col = ls.Position(i)
+			return line, col, true
+		}
+		at = i + 1
+	}
+	return 0, 0, false
 }
 
 // Place turns problems found at byte offsets of path's source into diagnostics.

@@ -14,10 +14,7 @@ import (
 func aliasFiles(site *content.Site, basePath string) map[string][]byte {
 	out := make(map[string][]byte, len(site.Aliases))
 	for alias, p := range site.Aliases {
-		name := strings.TrimPrefix(alias, "/")
-		if name == "" || strings.HasSuffix(name, "/") {
-			name += "index.html"
-		}
+		name := aliasFile(alias)
 		to := html.EscapeString(basePath + strings.TrimPrefix(p.URL, "/"))
 		out[name] = []byte(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>` + html.EscapeString(p.Title) +
 			`</title><link rel="canonical" href="` + to + `"><meta name="robots" content="noindex"><meta http-equiv="refresh" content="0; url=` + to +

@@ -56,12 +56,13 @@ type Builder struct {
 	convKey uint64 // the stepcheck.yaml and probes.yaml the docs were made with
 	theme   *themeState
 	widgets *widgetFiles
+	files   fileCache
 	last    *built
 }
 
 // NewBuilder returns a Builder for opts. It reads nothing until Build.
 func NewBuilder(opts Options) *Builder {
-	return &Builder{opts: opts, seed: maphash.MakeSeed(), docs: map[string]*docEntry{}}
+	return &Builder{opts: opts, seed: maphash.MakeSeed(), docs: map[string]*docEntry{}, files: fileCache{}}
 }
 
 // Delta says what a build changed, compared with the last good build.
@@ -119,6 +120,7 @@ type built struct {
 	basePath string
 	assets   map[string]string // URLs as pages see them, the search entry as a placeholder
 	static   map[string][]byte // theme and widget files
+	files    map[string][]byte // the site's files (content.Site.Files), by name
 	keys     map[string]uint64 // page file → what its HTML was made from
 	raw      map[string][]byte // page file → HTML with the search placeholder
 	pages    map[string][]byte // page file → published HTML
@@ -192,6 +194,7 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	checkNames(site, &loadDiags)
 	diags.Add(loadDiags.Sorted()...)
 	if n, _ := diags.Count(); n > 0 {
 		return nil, nil, &diag.Failed{Errors: n}
@@ -200,6 +203,10 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 		return nil, nil, b.theme.err
 	}
 	if err := b.loadWidgets(); err != nil {
+		return nil, nil, err
+	}
+	files, err := b.files.read(fsys, site)
+	if err != nil {
 		return nil, nil, err
 	}
 
@@ -227,7 +234,7 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 		last = nil // compare against nothing: every page is rendered
 	}
 	next := &built{
-		site: site, basePath: basePath, assets: assets, static: static,
+		site: site, basePath: basePath, assets: assets, static: static, files: files,
 		keys: map[string]uint64{}, raw: map[string][]byte{}, pages: map[string][]byte{},
 	}
 	delta := &Delta{Parsed: int(conv.parsed.Load()), Full: full}
@@ -336,8 +343,18 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 			}
 		}
 	}
+	// A page showing an image that changed is shown again too: its HTML is
+	// the same, but the browser must fetch the file anew.
+	var filesChanged [][]byte
+	if b.last != nil {
+		for name, data := range files {
+			if old, ok := b.last.files[name]; !ok || !bytes.Equal(old, data) {
+				filesChanged = append(filesChanged, []byte(`"`+basePath+name))
+			}
+		}
+	}
 	for _, p := range site.Pages {
-		if changed[pageFile(p)] {
+		if changed[pageFile(p)] || slices.ContainsFunc(filesChanged, func(u []byte) bool { return bytes.Contains(p.HTML, u) }) {
 			delta.Pages = append(delta.Pages, p.URL)
 		}
 	}
@@ -406,12 +423,13 @@ func (b *Builder) fill(next, last *built) {
 // output assembles the published files.
 func (b *Builder) output(next *built) *Output {
 	out := &Output{Files: make(map[string][]byte, len(next.static)+len(next.index)+len(next.pages)), Site: next.site}
+	maps.Copy(out.Files, next.files)
 	maps.Copy(out.Files, next.static)
 	maps.Copy(out.Files, next.index)
 	maps.Copy(out.Files, next.pages)
 	maps.Copy(out.Files, aliasFiles(next.site, next.basePath))
 	if !b.opts.NoServiceWorker {
-		maps.Copy(out.Files, offlineFiles(out.Files, next.basePath, next.site.Config.Title))
+		maps.Copy(out.Files, offlineFiles(out.Files, next.files, next.basePath, next.site.Config.Title))
 	}
 	out.Pages = len(next.site.Pages)
 	out.Sections = next.site.Sections()

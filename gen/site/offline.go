@@ -30,8 +30,11 @@ const themeColor = "#0b5cad"
 // offlineFiles returns the service worker, the manifest and its icons for a
 // site whose other files are files. The worker's version is a hash of all
 // of them, so any change to the site makes a new worker, which replaces the
-// old one and its cache.
-func offlineFiles(files map[string][]byte, basePath, title string) map[string][]byte {
+// old one and its cache. The site's own files (images and downloads beside
+// the pages, static/) are never precached: a phone should not fetch every
+// screenshot of the site on its first visit. The worker caches each one
+// when a page that shows it is read.
+func offlineFiles(files, siteFiles map[string][]byte, basePath, title string) map[string][]byte {
 	out := map[string][]byte{}
 	out["icon-192.png"] = icon(192)
 	out["icon-512.png"] = icon(512)
@@ -79,6 +82,9 @@ func offlineFiles(files map[string][]byte, basePath, title string) map[string][]
 	}
 	var precache []string
 	for _, name := range names {
+		if _, own := siteFiles[name]; own {
+			continue
+		}
 		switch {
 		case strings.HasSuffix(name, ".gz") || strings.HasSuffix(name, ".br"):
 			// The browser asks for the file itself; the host picks the encoding.
@@ -158,7 +164,9 @@ self.addEventListener("fetch", (event) => {
       event.waitUntil(refresh.catch(() => {}));
       return hit;
     }
-    return refresh.catch(() => c.match(BASE).then((home) => home || Response.error()));
+    // Offline, a page not read before gets the home page; an image gets
+    // the network's error, not HTML.
+    return refresh.catch(() => req.mode === "navigate" ? c.match(BASE).then((home) => home || Response.error()) : Response.error());
   })));
 });
 `

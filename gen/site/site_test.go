@@ -203,7 +203,7 @@ func TestOfflineFiles(t *testing.T) {
 		"assets/search/terms.x.txt":    []byte("t"),
 		"assets/search/terms.x.txt.gz": []byte("gz"),
 	}
-	out := offlineFiles(files, "/runbooks/", "RepairX Incident Response")
+	out := offlineFiles(files, nil, "/runbooks/", "RepairX Incident Response")
 	sw := string(out[ServiceWorker])
 	assert.Contains(t, sw, `const PRECACHE = ["/runbooks/assets/search/terms.x.txt","/runbooks/assets/style.abc.css","/runbooks/icon-192.png","/runbooks/icon-512.png","/runbooks/","/runbooks/manifest.webmanifest","/runbooks/ops/"]`)
 	assert.Contains(t, sw, `const BASE = "/runbooks/"`)
@@ -214,6 +214,6 @@ func TestOfflineFiles(t *testing.T) {
 		assert.Equal(t, name[5:8], strconv.Itoa(img.Bounds().Dx()))
 	}
 	files["ops/index.html"] = []byte("ops, edited")
-	again := offlineFiles(files, "/runbooks/", "RepairX Incident Response")
+	again := offlineFiles(files, nil, "/runbooks/", "RepairX Incident Response")
 	assert.NotEqual(t, sw, string(again[ServiceWorker]), "any change to the site makes a new worker")
 }
