@@ -20,6 +20,10 @@ package themes
 // run .ci/check-mermaid.
 const Mermaid = "vendor/mermaid.min.js"
 
+// DiagramScript is the default theme's script, below static/, that loads
+// Mermaid on a page with a diagram and draws it.
+const DiagramScript = "diagrams.js"
+
 const (
 	// MermaidVersion is the npm version of the committed library.
 	MermaidVersion = "11.17.2"
