@@ -18,9 +18,10 @@
     var code = fig.querySelector("pre code");
     return code ? code.textContent : "";
   }
-  function clear(fig) {
+  // clear removes the figure's drawing and error, but for keep.
+  function clear(fig, keep) {
     var old = fig.querySelectorAll(":scope > .sc-diagram-svg, :scope > .sc-diagram-error");
-    for (var i = 0; i < old.length; i++) old[i].remove();
+    for (var i = 0; i < old.length; i++) if (old[i] !== keep) old[i].remove();
   }
   function failed(fig, detail) {
     clear(fig);
@@ -33,6 +34,7 @@
     if (detail) {
       var pre = document.createElement("pre");
       pre.textContent = detail;
+      pre.tabIndex = 0; // Mermaid's caret lines scroll sideways; keyboards too
       box.appendChild(pre);
     }
     fig.insertBefore(box, fig.firstChild);
@@ -40,6 +42,8 @@
     if (folded) folded.open = true;
   }
   function drawn(fig, out) {
+    clear(fig, out);
+    out.classList.remove("sc-drawing");
     fig.setAttribute("data-status", "drawn");
     // A drawing wider than the column shrinks to 3/4 of its size at most,
     // then scrolls sideways inside its box (see style.css).
@@ -63,15 +67,21 @@
       figs.forEach(function (fig) { failed(fig, "The diagram library did not load."); });
       return Promise.resolve();
     }
+    var night = !!(dark && dark.matches);
     mermaid.initialize({
       startOnLoad: false,
       securityLevel: "strict",
-      theme: dark && dark.matches ? "dark" : "default",
+      theme: night ? "dark" : "default",
+      // The dark theme's edge labels fall short of 4.5:1 contrast on their
+      // grey; the page's dark surface gives them plenty.
+      themeVariables: night ? { edgeLabelBackground: "#18212b" } : {},
       // A failed diagram is reported next to its code, not drawn as a bomb.
       suppressErrorRendering: true
     });
+    // Each diagram is drawn into a new box, hidden until it is done, so a
+    // drawing in the old colours stays up while the new one is made.
     var outs = figs.map(function (fig) {
-      clear(fig);
+      fig.setAttribute("data-status", "drawing");
       var out = document.createElement("div");
       out.className = "sc-diagram-svg sc-drawing";
       out.textContent = source(fig);
@@ -81,13 +91,13 @@
     return mermaid.run({ nodes: outs, suppressErrors: true }).catch(function () {}).then(function () {
       return Promise.all(outs.map(function (out) {
         var fig = out.parentNode;
-        out.classList.remove("sc-drawing");
         if (out.querySelector("svg")) {
           drawn(fig, out);
           return null;
         }
-        // run reports errors without saying whose; parse names this one's.
-        return Promise.resolve().then(function () { return mermaid.parse(source(fig)); }).then(
+        // run reports errors without saying whose; parse names this one's,
+        // given the text as run gave it.
+        return Promise.resolve().then(function () { return mermaid.parse(source(fig).trim()); }).then(
           function () { failed(fig, ""); },
           function (err) { failed(fig, String((err && err.message) || err)); });
       }));
