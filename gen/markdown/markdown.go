@@ -26,6 +26,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/markdown/cmdvar"
 	"github.com/stepcheck/stepcheck/gen/markdown/commtmpl"
+	"github.com/stepcheck/stepcheck/gen/markdown/mermaid"
 	"github.com/stepcheck/stepcheck/gen/markdown/proberef"
 	"github.com/stepcheck/stepcheck/gen/markdown/shortcode"
 )
@@ -71,6 +72,7 @@ func New(opts Options) *Converter {
 			commtmpl.New(commtmpl.Options{Severities: opts.Severities}),
 			proberef.New(proberef.Options{Title: opts.ProbeTitle, APIBase: opts.ProbeAPI}),
 			cmdvar.New(),
+			mermaid.New(),
 			shortcode.New(),
 		),
 		goldmark.WithParserOptions(
@@ -125,6 +127,7 @@ type Doc struct {
 	Vars      []string
 	Templates int
 	Tasks     int
+	Diagrams  int // Mermaid diagrams: only a page with one loads the library
 	Links     []Link
 	// Diagnostics holds every problem found on the page.
 	Diagnostics []diag.Diagnostic
@@ -233,6 +236,8 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 			doc.IDs = append(doc.IDs, commtmpl.AnchorPrefix+n.ID)
 		case *east.TaskCheckBox:
 			doc.Tasks++
+		case *mermaid.Block:
+			doc.Diagrams++
 		case *ast.RawHTML:
 			if seg := n.Segments; rawHTML < 0 && seg.Len() > 0 && !isComment(src[seg.At(0).Start:seg.At(0).Stop]) {
 				rawHTML = seg.At(0).Start

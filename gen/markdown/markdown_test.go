@@ -318,6 +318,7 @@ func FuzzConvert(f *testing.F) {
 		}
 	}
 	f.Add([]byte("+++\ntitle = [\n+++\n[a]({{< ref \"x\" >}}) {{% n %}}\n## H {#h}\n"))
+	f.Add([]byte("- ```mermaid probe=a\n  graph LR\n  a[<X>] --> b\n> ```mermaid\n> pie\n"))
 	c := testConverter()
 	f.Fuzz(func(t *testing.T, src []byte) {
 		doc, err := c.Convert("f.md", src)

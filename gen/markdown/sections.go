@@ -8,6 +8,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/gen/markdown/cmdvar"
 	"github.com/stepcheck/stepcheck/gen/markdown/commtmpl"
+	"github.com/stepcheck/stepcheck/gen/markdown/mermaid"
 	"github.com/stepcheck/stepcheck/gen/markdown/proberef"
 )
 
@@ -70,7 +71,7 @@ func sections(root ast.Node, src []byte) []Section {
 		case *ast.AutoLink:
 			word(string(n.URL(src)))
 			return ast.WalkSkipChildren, nil
-		case *ast.FencedCodeBlock, *ast.CodeBlock, *cmdvar.Block:
+		case *ast.FencedCodeBlock, *ast.CodeBlock, *cmdvar.Block, *mermaid.Block:
 			lines(n)
 			return ast.WalkSkipChildren, nil
 		case *commtmpl.Block:

@@ -197,6 +197,9 @@ type PageData struct {
 	Children   []Child
 	Neighbours *Neighbours
 	Widgets    *Widgets
+	// Diagrams counts the page's Mermaid diagrams. The default theme adds
+	// its diagram script only when there is one.
+	Diagrams int
 }
 
 // Neighbours are the previous and next pages of a section.
@@ -264,6 +267,9 @@ func (r *Renderer) Render(p *content.Page) ([]byte, error) {
 		d.Neighbours = r.neighbours(p)
 	}
 	d.Widgets = r.widgets(p)
+	if p.Doc != nil {
+		d.Diagrams = p.Doc.Diagrams
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(p.HTML) + 8<<10)
 	// The navigation appears twice (the phone menu and the sidebar) but is

@@ -212,6 +212,9 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 
 	// Asset URLs as pages show them.
 	static := maps.Clone(b.theme.static)
+	if !hasDiagrams(site) {
+		dropDiagramLibrary(static, b.theme.assets)
+	}
 	maps.Copy(static, b.widgets.files)
 	assets := map[string]string{}
 	for name, rel := range b.theme.assets {

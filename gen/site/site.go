@@ -128,32 +128,52 @@ func loadTheme(source string, diags *diag.List) *render.Theme {
 // publishStatic copies the theme's static files into files. CSS and JS are
 // minified and get a content hash in their name, so they can be cached
 // forever; the returned map gives each original name its published URL path
-// (relative to the base path).
+// (relative to the base path). A CSS or JS file with a .br or .gz copy
+// beside it (a vendored library) is published as it is, with its copies
+// beside its hashed name, and so is any name with ".min." in it: both are
+// minified already.
 func publishStatic(static fs.FS, min *minifier, files map[string][]byte) (map[string]string, error) {
 	assets := map[string]string{}
 	if static == nil {
 		return assets, nil
 	}
+	mediaTypes := map[string]string{".css": "text/css", ".js": "application/javascript"}
 	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if ext := path.Ext(p); ext == ".br" || ext == ".gz" {
+			if _, err := fs.Stat(static, strings.TrimSuffix(p, ext)); err == nil && mediaTypes[path.Ext(strings.TrimSuffix(p, ext))] != "" {
+				return nil // published beside the file it holds
+			}
 		}
 		b, err := fs.ReadFile(static, p)
 		if err != nil {
 			return err
 		}
 		ext := path.Ext(p)
-		mediaType := map[string]string{".css": "text/css", ".js": "application/javascript"}[ext]
+		mediaType := mediaTypes[ext]
 		if mediaType == "" {
 			files[p] = b
 			assets[p] = p
 			return nil
 		}
-		if b, err = min.bytes(mediaType, b); err != nil {
-			return fmt.Errorf("theme static %s: %w", p, err)
+		copies := map[string][]byte{}
+		for _, c := range []string{".br", ".gz"} {
+			if cb, err := fs.ReadFile(static, p+c); err == nil {
+				copies[c] = cb
+			}
+		}
+		if len(copies) == 0 && !strings.Contains(path.Base(p), ".min.") {
+			if b, err = min.bytes(mediaType, b); err != nil {
+				return fmt.Errorf("theme static %s: %w", p, err)
+			}
 		}
 		name := "assets/" + strings.TrimSuffix(p, ext) + "." + hash(b) + ext
 		files[name] = b
+		for c, cb := range copies {
+			files[name+c] = cb
+		}
 		assets[p] = name
 		return nil
 	})
@@ -161,4 +181,29 @@ func publishStatic(static fs.FS, min *minifier, files map[string][]byte) (map[st
 		return assets, nil
 	}
 	return assets, err
+}
+
+// dropDiagramLibrary leaves the theme's Mermaid library (themes.Mermaid,
+// its copies and its licence) and its loader (themes.DiagramScript) out of
+// static, for a site whose pages have no diagram: a few megabytes that no
+// page would ask for. assets maps theme static names to their published
+// paths.
+func dropDiagramLibrary(static map[string][]byte, assets map[string]string) {
+	for name, published := range assets {
+		if strings.HasPrefix(name, themes.Mermaid) || name == themes.DiagramScript {
+			delete(static, published)
+			delete(static, published+".br")
+			delete(static, published+".gz")
+		}
+	}
+}
+
+// hasDiagrams reports whether any page of site has a diagram.
+func hasDiagrams(site *content.Site) bool {
+	for _, p := range site.Pages {
+		if p.Doc != nil && p.Doc.Diagrams > 0 {
+			return true
+		}
+	}
+	return false
 }
