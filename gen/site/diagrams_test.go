@@ -87,7 +87,6 @@ func TestLibraryOnlyWhenAPageHasADiagram(t *testing.T) {
 // do with the library: fetch it when a page with a diagram asks for it, not
 // at install on every visit to the site.
 func TestDiagramLibraryIsNotPrecached(t *testing.T) {
-	t.Skip("offline.go precaches every file under assets/ (the `case strings.HasPrefix(name, \"assets/\")` of offlineFiles), the 3.5 MB library included; its owner is changing the precache")
 	root := writeSite(t, map[string]string{
 		"content/_index.md":   "---\ntitle: Home\n---\nhome\n",
 		"content/ops/flow.md": flowPage,

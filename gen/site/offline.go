@@ -98,6 +98,9 @@ func offlineFiles(files, siteFiles map[string][]byte, basePath, title string) ma
 			if pageBytes <= precacheAllBelow {
 				precache = append(precache, basePath+name)
 			}
+		case strings.HasPrefix(name, "assets/vendor/"):
+			// A library only some pages load (Mermaid, 745 KB brotli) is
+			// cached when such a page asks for it, not on every first visit.
 		case strings.HasPrefix(name, "assets/") || name == Manifest || strings.HasPrefix(name, "icon-"):
 			precache = append(precache, basePath+name)
 		}
