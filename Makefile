@@ -15,7 +15,7 @@ WASM_SRC   := $(shell GOOS=js GOARCH=wasm $(GO) list -deps -f '{{if not .Standar
 TOOLCHAIN  := $(shell sed -n 's/^toolchain //p' go.mod)
 PACK       := GOTOOLCHAIN=$(TOOLCHAIN) $(GO) run ./wasm/dist/pack
 
-.PHONY: build serve test test-short test-wasm check-widgets fuzz bench bench-probe lint clean vet stepcheck wasm
+.PHONY: build serve test test-short test-wasm check-widgets check-mermaid fuzz bench bench-probe lint clean vet stepcheck wasm
 
 ## wasm: rebuild the page widgets into wasm/dist/files; commit them after
 ## changing wasm/ (or anything the widgets import)
@@ -35,6 +35,10 @@ check-widgets:
 	      echo "widgets are stale: run make wasm and commit wasm/dist/files ($$f differs from a fresh build)" >&2; exit 1; }; \
 	  done && echo "widgets are up to date: wasm/dist/files matches a fresh build"
 
+## check-mermaid: the committed Mermaid library is npm's, byte for byte
+check-mermaid:
+	bash .ci/check-mermaid
+
 stepcheck: $(WASM_DIST)
 	$(GO) build -o $(BIN) ./cmd/stepcheck
 
@@ -47,9 +51,9 @@ build: stepcheck
 serve: stepcheck
 	$(BIN) serve --demo --addr $(ADDR)
 
-## test: vet, the widgets' freshness, then every test (PostgreSQL, Redis and
-## Chromium tests, and a go install from a clean clone, included)
-test: vet test-wasm check-widgets
+## test: vet, the widgets' freshness and the vendored Mermaid, then every test
+## (PostgreSQL, Redis and Chromium tests, and a go install from a clean clone)
+test: vet test-wasm check-widgets check-mermaid
 	$(GO) test -count=1 ./...
 
 ## test-wasm: the widgets' DOM glue under Node, with Go's go_js_wasm_exec
