@@ -16,7 +16,8 @@ import (
 )
 
 // Watcher reports changes to a site's inputs: everything below content/
-// (pages and probes.yaml) and themes/, stepcheck.yaml, and the Hugo
+// (pages, probes.yaml and the files beside the pages), static/ and themes/,
+// stepcheck.yaml, and the Hugo
 // configuration a site without stepcheck.yaml is read with. fsnotify watches
 // single directories, so the Watcher adds each directory below those, and
 // each new one as it appears.
@@ -33,13 +34,13 @@ func NewWatcher(root string, b Batcher) (*Watcher, error) {
 		return nil, err
 	}
 	w := &Watcher{root: root, w: fw, batcher: b}
-	// The root itself, for stepcheck.yaml and for content/ or themes/
-	// appearing later.
+	// The root itself, for stepcheck.yaml and for content/, static/ or
+	// themes/ appearing later.
 	if err := fw.Add(root); err != nil {
 		fw.Close()
 		return nil, err
 	}
-	for _, dir := range []string{"content", "themes"} {
+	for _, dir := range []string{"content", "static", "themes"} {
 		if err := w.addTree(filepath.Join(root, dir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			fw.Close()
 			return nil, err
@@ -133,7 +134,7 @@ func (w *Watcher) relevant(ev fsnotify.Event) (string, bool) {
 	}
 	first, _, _ := strings.Cut(rel, "/")
 	switch {
-	case first == "content" || first == "themes":
+	case first == "content" || first == "static" || first == "themes":
 		return rel, true
 	case rel == first && (rel == config.FileName || slices.Contains(config.HugoFiles(), rel)):
 		return rel, true

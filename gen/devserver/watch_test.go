@@ -71,4 +71,10 @@ func TestWatcher(t *testing.T) {
 
 	write("themes/default/static/style.css", "body{}")
 	until("themes")
+
+	// Hugo's static/, appearing after serve started, then a file in it.
+	write("static/images/logo.svg", "<svg/>")
+	until("static")
+	write("static/images/logo.svg", "<svg></svg>")
+	until("static/images/logo.svg")
 }

@@ -151,12 +151,18 @@ type prober interface{ ProbeUses() []proberef.Use }
 func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 	pc := parser.NewContext()
 	src = normalize(src)
-	doc := &Doc{Lines: diag.NewLines(src)}
 	if p := limitProblem(src); p != nil {
-		// Nothing of the page is parsed: that is what the limit is for.
+		// Nothing of the page is parsed or indexed: that is what the limit
+		// is for. Only the lines up to the problem are counted.
+		end := len(src)
+		if nl := bytes.IndexByte(src[min(p.Offset, len(src)):], '\n'); nl >= 0 {
+			end = p.Offset + nl
+		}
+		doc := &Doc{Lines: diag.NewLines(src[:end])}
 		doc.Diagnostics = doc.Lines.Place(path, []diag.Problem{*p})
 		return doc, nil
 	}
+	doc := &Doc{Lines: diag.NewLines(src)}
 	var problems []diag.Problem
 
 	// body is what goldmark parses. It has the length of src, so every
