@@ -74,8 +74,9 @@ type Page struct {
 	// Children are a section's pages and subsections in display order.
 	Children []*Page
 
-	excluded     bool // a draft this build leaves out
-	titledByName bool // no title or heading: the title is the file's name
+	excluded     bool   // a draft this build leaves out
+	titledByName bool   // no title or heading: the title is the file's name
+	dir          string // a section without _index.md: its folder below content/
 }
 
 // IsSection reports whether the page lists other pages.
@@ -232,7 +233,7 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 		if s, ok := byDir[dir]; ok {
 			return s
 		}
-		s := &Page{Kind: Section, URL: urlPath(dir), Title: titleFromName(path.Base(dir)), Doc: emptyDoc()}
+		s := &Page{Kind: Section, URL: urlPath(dir), Title: titleFromName(path.Base(dir)), Doc: emptyDoc(), dir: dir}
 		byDir[dir] = s
 		return s
 	}
@@ -463,10 +464,15 @@ func validate(site *Site, diags *diag.List) {
 	}
 	for _, p := range site.Pages {
 		if p.Path == "" {
+			// Two folders whose names differ only in case, neither with an
+			// _index.md, are one URL: one would silently replace the other.
+			if prev := site.byURL[p.URL]; prev != p && prev != nil {
+				diags.Errorf(path.Join(Dir, p.dir), 1, 1, "folder URL %s is also the URL of %s; rename one of them", p.URL, source(prev))
+			}
 			continue
 		}
-		if prev := site.byURL[p.URL]; prev != p && prev != nil && prev.Path != "" {
-			diags.Errorf(p.Path, 1, 1, "page URL %s is also the URL of %s; rename one of the files", p.URL, prev.Path)
+		if prev := site.byURL[p.URL]; prev != p && prev != nil {
+			diags.Errorf(p.Path, 1, 1, "page URL %s is also the URL of %s; rename one of them", p.URL, source(prev))
 		}
 		if p.Severity != "" && !sevs[p.Severity] {
 			diags.Errorf(p.Path, cmp.Or(p.Doc.MetaLines["severity"], 1), 1, "front matter: severity %q is not one of the site's severities (%s)", p.Severity, strings.Join(sevIDs, ", "))
@@ -478,6 +484,14 @@ func validate(site *Site, diags *diag.List) {
 			}
 		}
 	}
+}
+
+// source names where a page comes from, for diagnostics.
+func source(p *Page) string {
+	if p.Path == "" {
+		return "the folder " + path.Join(Dir, p.dir)
+	}
+	return p.Path
 }
 
 // urlPath makes the URL of a path below content/ as Hugo does: lower case,

@@ -188,3 +188,22 @@ func TestLeafBundles(t *testing.T) {
 		"page /ops/restart/ Restart",
 	}, got, "a folder with index.md is one page; the files in it are not pages")
 }
+
+// Names that differ only in case are one URL, as URLs compare: each twin is
+// an error, whether pages, folders with an _index.md or folders without.
+func TestCaseTwinsAreErrors(t *testing.T) {
+	_, diags := loadWith(t, fstest.MapFS{
+		"content/ops/Database.md":     md("# Database\n"),
+		"content/ops/database.md":     md("# database\n"),
+		"content/Procedures/a.md":     md("# A\n"),
+		"content/procedures/b.md":     md("# B\n"),
+		"content/Alerts/_index.md":    md("---\ntitle: Alerts\n---\n"),
+		"content/alerts/PodOOM.md":    md("# PodOOM\n"),
+		"content/runbooks/Restart.md": md("# Restart\n"),
+	}, Options{})
+	assert.Equal(t, []string{
+		"content/alerts:1:1: folder URL /alerts/ is also the URL of content/Alerts/_index.md; rename one of them",
+		"content/ops/database.md:1:1: page URL /ops/database/ is also the URL of content/ops/Database.md; rename one of them",
+		"content/procedures:1:1: folder URL /procedures/ is also the URL of the folder content/Procedures; rename one of them",
+	}, diags)
+}
