@@ -319,11 +319,14 @@ func FuzzConvert(f *testing.F) {
 	}
 	f.Add([]byte("+++\ntitle = [\n+++\n[a]({{< ref \"x\" >}}) {{% n %}}\n## H {#h}\n"))
 	f.Add([]byte("- ```mermaid probe=a\n  graph LR\n  a[<X>] --> b\n> ```mermaid\n> pie\n"))
+	f.Add([]byte("\xef\xbb\xbf---\rtitle: A\rtitle: B\r---\r## H\r![](img/x.png?raw=true#a)\r"))
+	f.Add([]byte("---\ntitle: open\n\n[a]({{< param repo >}}/x) ![b]({{< param \"r\" >}}/{{< param s >}})\n\n[d]: {{< param repo >}}/d\n"))
+	f.Add([]byte(strings.Repeat("> ", 60) + strings.Repeat("- ", 60) + "x\n" + strings.Repeat("  ", 99) + "1. y\n"))
 	c := testConverter()
 	f.Fuzz(func(t *testing.T, src []byte) {
 		doc, err := c.Convert("f.md", src)
 		require.NoError(t, err)
-		lines := strings.Count(string(src), "\n") + 1
+		lines := strings.Count(string(normalize(src)), "\n") + 1
 		for _, d := range doc.Diagnostics {
 			assert.True(t, d.Line >= 1 && d.Line <= lines+1, "line %d of %d: %s", d.Line, lines, d)
 			assert.Positive(t, d.Col)
