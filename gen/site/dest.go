@@ -115,7 +115,7 @@ func protected() []protectedPath {
 	ps := []protectedPath{
 		{content.Dir, "content directory"},
 		{"themes", "themes directory"},
-		{"static", "static directory"},
+		{content.StaticDir, "static directory"},
 		{"layouts", "layouts directory"},
 		{config.FileName, "configuration file"},
 	}
