@@ -42,9 +42,13 @@ func TestFilesArePublishedAndNotPrecached(t *testing.T) {
 		"static/.hidden":                       "x",
 		"content/ops/helpers/screenshots/a.gz": "not a precompressed copy: a download",
 	})
+	outside := filepath.Join(t.TempDir(), "passwd")
+	require.NoError(t, os.WriteFile(outside, []byte("root:x:0:0"), 0o644))
+	require.NoError(t, os.Symlink(outside, filepath.Join(root, "content", "ops", "img", "passwd")))
 	var diags diag.List
 	out, err := Build(context.Background(), Options{Source: root}, &diags)
 	require.NoError(t, err, diags.Sorted())
+	assert.NotContains(t, out.Files, "ops/img/passwd", "a symbolic link never publishes a file from outside the site")
 	for _, name := range []string{"ops/img/disk.png", "ops/bundle/Shot.PNG", "images/logo.svg", ".well-known/security.txt", "ops/helpers/screenshots/a.gz"} {
 		assert.Contains(t, out.Files, name)
 	}
