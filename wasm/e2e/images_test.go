@@ -69,3 +69,45 @@ func TestImagesOfARealRepositoryShow(t *testing.T) {
 		})
 	}
 }
+
+// inCache is a JavaScript predicate: the service worker's cache holds url.
+func inCache(url string) string {
+	return `(async () => { for (const k of await caches.keys()) { if (await (await caches.open(k)).match(` + jsString(url) + `)) return true } return false })()`
+}
+
+// TestImagesOfPagesReadWorkOffline: the service worker does not fetch every
+// screenshot of the site on the first visit, but an image of a page read
+// online is there when the phone loses its network.
+func TestImagesOfPagesReadWorkOffline(t *testing.T) {
+	chromium(t)
+	src := t.TempDir()
+	shot := widePNG(t)
+	for name, b := range map[string][]byte{
+		"content/_index.md":          []byte("# Runbooks\n\n[Disk](/ops/disk/) and [Memory](/ops/memory/).\n"),
+		"content/ops/disk.md":        []byte("# Disk full\n\n![disk](img/disk.png)\n"),
+		"content/ops/memory.md":      []byte("# Memory\n\n![memory](img/memory.png)\n"),
+		"content/ops/img/disk.png":   shot,
+		"content/ops/img/memory.png": shot,
+	} {
+		p := filepath.Join(src, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+	}
+	public := buildSite(t, src)
+	hs := httptest.NewServer(static.Handler(os.DirFS(public)))
+	t.Cleanup(hs.Close)
+	ctx := newPage(t, hs.URL)
+	within(t, ctx, chromedp.Navigate(hs.URL+"/"))
+	waitForOffline(t, ctx, "/ops/memory/")
+	assert.False(t, eval[bool](t, ctx, inCache("/ops/img/memory.png")), "images are not precached")
+
+	within(t, ctx, chromedp.Navigate(hs.URL+"/ops/disk/"))
+	until(t, ctx, `document.images.length === 1 && document.images[0].complete && document.images[0].naturalWidth > 0`)
+	until(t, ctx, inCache("/ops/img/disk.png"))
+	assert.False(t, eval[bool](t, ctx, inCache("/ops/img/memory.png")), "only the images of pages read are cached")
+
+	goOffline(t, ctx)
+	within(t, ctx, chromedp.Reload())
+	until(t, ctx, `document.images.length === 1 && document.images[0].complete`)
+	assert.Positive(t, eval[int](t, ctx, `document.images[0].naturalWidth`), "the image of a page read online shows offline")
+}
