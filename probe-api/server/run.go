@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
@@ -36,7 +37,48 @@ var (
 	errSaturated = errors.New("concurrency limit reached")
 	errGone      = errors.New("client gone")
 	errNoTime    = errors.New("no time left in the timeout")
+	errReloaded  = errors.New("catalogue reloaded")
 )
+
+// generation is one built catalogue and its users: the server while it is
+// current (one reference), and each request and run holding a probe of it.
+// The last to let go closes the set, which closes the pools that no newer
+// catalogue shares, so no check in flight loses its pool to a reload.
+type generation struct {
+	set  *check.Set
+	refs atomic.Int64
+}
+
+// acquire takes a reference, unless the set is already closed.
+func (g *generation) acquire() bool {
+	for {
+		n := g.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if g.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// release gives a reference back, and closes the set (off the caller's
+// path: a pool's Close waits for its connections) after the last.
+func (g *generation) release() {
+	if g.refs.Add(-1) == 0 {
+		go g.set.Close()
+	}
+}
+
+// current returns the current generation, acquired. SetCatalogue stores a
+// new generation before it releases the old, so the loop ends.
+func (s *Server) current() *generation {
+	for {
+		if g := s.gen.Load(); g.acquire() {
+			return g
+		}
+	}
+}
 
 // budget is the time one flight has: from the arrival of the request that
 // started it, the probe's timeout.
@@ -56,7 +98,7 @@ func (b budget) waitBy() time.Time { return b.arrived.Add(b.timeout + waitSlack)
 // has the server's context, not the request's, so a client that leaves does
 // not cancel it for the others; result then returns errGone. The answer
 // comes within the probe's timeout plus AnswerSlack of the call.
-func (s *Server) result(ctx context.Context, p *check.Probe) (*entry, error) {
+func (s *Server) result(ctx context.Context, g *generation, p *check.Probe) (*entry, error) {
 	arrived := time.Now()
 	key := p.ID() + ":" + p.Fingerprint()
 	if e, ok := s.cache.get(key, s.opts.Cache, arrived); ok {
@@ -67,7 +109,7 @@ func (s *Server) result(ctx context.Context, p *check.Probe) (*entry, error) {
 	b := budget{arrived: arrived, timeout: p.Timeout()}
 	ch := s.flight.DoChan(key, func() (any, error) {
 		ran = true
-		return s.run(p, key, b), nil
+		return s.run(g, p, key, b), nil
 	})
 	guard := time.NewTimer(time.Until(arrived.Add(p.Timeout() + guardSlack)))
 	defer guard.Stop()
@@ -88,7 +130,7 @@ func (s *Server) result(ctx context.Context, p *check.Probe) (*entry, error) {
 
 // run is the one run of a flight: through Redis in shared mode while Redis
 // works, and locally otherwise.
-func (s *Server) run(p *check.Probe, key string, b budget) *entry {
+func (s *Server) run(g *generation, p *check.Probe, key string, b budget) *entry {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -98,6 +140,14 @@ func (s *Server) run(p *check.Probe, key string, b budget) *entry {
 	s.runs.Add(1)
 	s.mu.Unlock()
 	defer s.runs.Done()
+	// The run keeps its catalogue open, whether or not its requests stay.
+	// Only a request that left at once, just as a reload retired its
+	// catalogue, can find it closed.
+	if !g.acquire() {
+		res, _ := p.NotRun("the probe catalogue was reloaded; try again", errReloaded)
+		return newEntry(res)
+	}
+	defer g.release()
 	ctx, cancel := context.WithDeadline(s.base, b.waitBy())
 	defer cancel()
 	if s.shared != nil && s.shared.usable(time.Now()) {

@@ -94,7 +94,8 @@ type Server struct {
 	origins  map[string]bool
 	handler  http.Handler
 
-	set    atomic.Pointer[check.Set]
+	set    atomic.Pointer[check.Set] // gen's set, for listings
+	gen    atomic.Pointer[generation]
 	flight singleflight.Group
 	cache  localCache
 
@@ -156,14 +157,20 @@ func New(cat *config.Catalogue, opts Options) (*Server, error) {
 
 // SetCatalogue builds cat and, if every probe builds, swaps it in for new
 // requests and drops cached results; runs in flight finish against the old
-// probes. On error the current catalogue stays. It is safe to call while
-// serving.
+// probes, and once the last has ended the old catalogue is closed, which
+// closes the database pools that the new one does not share. On error the
+// current catalogue stays. It is safe to call while serving.
 func (s *Server) SetCatalogue(cat *config.Catalogue) error {
 	set, err := s.registry.Build(cat)
 	if err != nil {
 		return err
 	}
+	g := &generation{set: set}
+	g.refs.Store(1)
 	s.set.Store(set)
+	if old := s.gen.Swap(g); old != nil {
+		old.release()
+	}
 	s.cache.reset()
 	s.log.Info("catalogue loaded", "probes", set.Len(), "path", cat.Path)
 	return nil
@@ -274,7 +281,9 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	p, ok := s.set.Load().Probe(id)
+	g := s.current()
+	defer g.release()
+	p, ok := g.set.Probe(id)
 	if !ok || !api.ValidID(id) {
 		s.error(w, r, errorf(ENOTFOUND, "no such probe"))
 		return
@@ -285,7 +294,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errorf(ERATELIMIT, "too many requests; try again in a second"))
 		return
 	}
-	e, err := s.result(r.Context(), p)
+	e, err := s.result(r.Context(), g, p)
 	if err != nil {
 		// The client went away; the run goes on for the others.
 		return
