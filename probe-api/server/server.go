@@ -94,10 +94,11 @@ type Server struct {
 	origins  map[string]bool
 	handler  http.Handler
 
-	set    atomic.Pointer[check.Set] // gen's set, for listings
-	gen    atomic.Pointer[generation]
-	flight singleflight.Group
-	cache  localCache
+	set     atomic.Pointer[check.Set] // gen's set, for listings
+	gen     atomic.Pointer[generation]
+	longest atomic.Int64 // the catalogue's longest timeout
+	flight  singleflight.Group
+	cache   localCache
 
 	base   context.Context
 	cancel context.CancelFunc
@@ -165,15 +166,28 @@ func (s *Server) SetCatalogue(cat *config.Catalogue) error {
 	if err != nil {
 		return err
 	}
+	var longest time.Duration
+	for _, p := range cat.Probes {
+		longest = max(longest, p.Timeout)
+	}
 	g := &generation{set: set}
 	g.refs.Store(1)
 	s.set.Store(set)
+	s.longest.Store(int64(longest))
 	if old := s.gen.Swap(g); old != nil {
 		old.release()
 	}
 	s.cache.reset()
 	s.log.Info("catalogue loaded", "probes", set.Len(), "path", cat.Path)
 	return nil
+}
+
+// LongestAnswer returns the longest a check request can take to answer
+// under the current catalogue: its longest probe timeout plus AnswerSlack.
+// An http.Server's WriteTimeout must be longer, or such answers are lost;
+// after SetCatalogue raises a timeout it may be longer than before.
+func (s *Server) LongestAnswer() time.Duration {
+	return time.Duration(s.longest.Load()) + AnswerSlack
 }
 
 // Handler returns the API's handler: /api/v1/probes, /api/v1/probes/{id}/check,
