@@ -39,6 +39,7 @@ const (
 	DefaultConcurrency = 32
 	DefaultRate        = 10
 	DefaultBurst       = 30
+	DefaultRateClients = 10000
 	DefaultRedisPrefix = "stepcheck:probe:"
 )
 
@@ -61,6 +62,12 @@ type Options struct {
 	// disables the limit.
 	Rate  rate.Limit
 	Burst int
+	// RateClients bounds the clients the rate limit keeps a bucket for;
+	// default DefaultRateClients (about 2.5 MB). A new client takes the place
+	// of the least recently seen one only once that one's bucket has
+	// refilled; until then new clients share one bucket, so a flood of new
+	// addresses can neither grow memory nor reset a client's budget.
+	RateClients int
 	// ClientIPHeader, when set, names a header such as X-Forwarded-For whose
 	// rightmost address identifies the client for the rate limit. Set it only
 	// behind a proxy that appends to that header.
@@ -126,7 +133,7 @@ func New(cat *config.Catalogue, opts Options) (*Server, error) {
 		if burst <= 0 {
 			burst = 1
 		}
-		s.lim = newLimiter(s.opts.Rate, burst)
+		s.lim = newLimiter(s.opts.Rate, burst, s.opts.RateClients)
 	}
 	for _, o := range opts.CORSOrigins {
 		s.origins[strings.TrimSuffix(o, "/")] = true
