@@ -56,7 +56,8 @@ type Options struct {
 	// anew. Zero disables the cache; concurrent requests still share one run.
 	Cache time.Duration
 	// Concurrency bounds checks running at once; default DefaultConcurrency.
-	// A check that cannot start within its timeout is unknown.
+	// The wait for a slot comes out of the check's timeout (see
+	// AnswerSlack): a check that cannot start within it is unknown.
 	Concurrency int
 	// Rate and Burst limit check requests per client (token bucket). Rate 0
 	// disables the limit.
