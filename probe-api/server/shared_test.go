@@ -157,19 +157,28 @@ func TestHolderVanishes(t *testing.T) {
 
 	t.Run("a waiter without time left answers unknown", func(t *testing.T) {
 		tg, a, b, rdbA, _, _ := setup(t)
+		sentA := time.Now()
 		fromA := ask(t, a.URL)
 		<-tg.hit
 		rdbA.Close()
 		got := <-ask(t, b.URL)
 		t.Logf("B: %v %+v", got.took, got.res)
-		if got.res.Status != api.StatusUnknown || !strings.Contains(got.res.Detail, "another replica") {
+		at := tg.times("/slow")
+		switch {
+		case got.res.Status == api.StatusUp && len(at) == 2:
+			// B reached the server more than the lease margin after A
+			// took the lock (a loaded machine), so it had time left.
+			t.Logf("B arrived late enough to take over")
+		case got.res.Status != api.StatusUnknown || !strings.Contains(got.res.Detail, "another replica"):
 			t.Errorf("B: %+v", got.res)
+		case len(at) != 1:
+			t.Errorf("target saw %d checks, want A's alone", len(at))
+		}
+		if len(at) == 2 && at[1].Sub(sentA) < timeout {
+			t.Errorf("B ran %v after A took the lock, inside A's lease", at[1].Sub(sentA))
 		}
 		if got.took > timeout+time.Second {
 			t.Errorf("B answered after %v; the probe's timeout is %v", got.took, timeout)
-		}
-		if n := len(tg.times("/slow")); n != 1 {
-			t.Errorf("target saw %d checks while A's lease held, want 1", n)
 		}
 		<-fromA
 		// A's lease has lapsed by now: the next request runs the check.
