@@ -150,12 +150,14 @@ func (s *Server) run(g *generation, p *check.Probe, key string, b budget) *entry
 	defer g.release()
 	ctx, cancel := context.WithDeadline(s.base, b.waitBy())
 	defer cancel()
+	waited := ""
 	if s.shared != nil && s.shared.usable(time.Now()) {
 		if e, ok := s.runShared(ctx, p, key, b); ok {
 			return e
 		}
+		waited = "the shared cache" // which failed: run here, in what is left
 	}
-	res, ran := s.runLocal(ctx, p, b, "")
+	res, ran := s.runLocal(ctx, p, b, waited)
 	e := newEntry(res)
 	if ran && s.opts.Cache > 0 {
 		s.cache.put(key, e)
