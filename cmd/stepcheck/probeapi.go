@@ -117,16 +117,47 @@ func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "stepcheck probe-api: %v\n", err)
 		return 1
 	}
-	hs := &http.Server{
+	hs := probeAPIHTTPServer(srv, logger)
+	logger.Info("probe-api listening", "addr", ln.Addr().String(), "probes", len(cat.Probes), "shared", opts.Redis != nil)
+	return serveProbeAPI(ctx, hs, ln, srv, logger, probeAPIDrain)
+}
+
+// The probe API's connection timeouts. Reading a request and idling are
+// bounded by constants; writing an answer is bounded by the catalogue's
+// longest answer plus probeAPIWriteMargin, so the slowest check a
+// catalogue allows is delivered, and a slow client is dropped soon after.
+const (
+	probeAPIReadHeaderTimeout = 5 * time.Second
+	probeAPIReadTimeout       = 10 * time.Second
+	probeAPIIdleTimeout       = 120 * time.Second
+	probeAPIWriteMargin       = 5 * time.Second
+	// probeAPIDrain is how long a shutdown lets checks in flight finish;
+	// after it, they are stopped and answer unknown.
+	probeAPIDrain = 10 * time.Second
+	// probeAPIFlush is how long those last answers have to go out.
+	probeAPIFlush = 2 * time.Second
+)
+
+// probeAPIHTTPServer returns the http.Server for srv. Its WriteTimeout is
+// derived from srv's catalogue, which probe-api reads once; stepcheck serve,
+// which reloads the catalogue, serves the API with no write timeout.
+func probeAPIHTTPServer(srv *server.Server, logger *slog.Logger) *http.Server {
+	return &http.Server{
 		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      90 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: probeAPIReadHeaderTimeout,
+		ReadTimeout:       probeAPIReadTimeout,
+		WriteTimeout:      srv.LongestAnswer() + probeAPIWriteMargin,
+		IdleTimeout:       probeAPIIdleTimeout,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("probe-api listening", "addr", ln.Addr().String(), "probes", len(cat.Probes), "shared", opts.Redis != nil)
+}
+
+// serveProbeAPI serves hs on ln until ctx is cancelled, then shuts down: it
+// stops accepting, lets the checks in flight finish for up to drain, then
+// closes srv so that those still running answer unknown ("probe server
+// shutting down") instead of being cut off, and lets those answers out.
+func serveProbeAPI(ctx context.Context, hs *http.Server, ln net.Listener, srv *server.Server, logger *slog.Logger, drain time.Duration) int {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -136,10 +167,18 @@ func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	case <-ctx.Done():
 	}
 	logger.Info("probe-api shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		logger.Warn("shutdown", "err", err)
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	err := hs.Shutdown(sctx)
+	cancel()
+	if err != nil {
+		logger.Warn("checks still running at shutdown are stopped", "drain", drain.String())
+		srv.Close()
+		fctx, cancel := context.WithTimeout(context.Background(), probeAPIFlush)
+		defer cancel()
+		if err := hs.Shutdown(fctx); err != nil {
+			logger.Warn("shutdown", "err", err)
+			hs.Close()
+		}
 	}
 	return 0
 }

@@ -35,7 +35,9 @@ var ErrUnknownType = errors.New("unknown probe type")
 // Checker runs one check against a declared target. Check must honour ctx's
 // deadline, and may return a partial observation together with an error: the
 // error makes the probe down, and its conditions are still evaluated against
-// what was observed. Implementations must be safe for concurrent use.
+// what was observed. Implementations must be safe for concurrent use. A
+// Checker that holds resources of its Type (a share in a pool) is also an
+// io.Closer; Set.Close closes it once no check runs on it.
 type Checker interface {
 	Check(ctx context.Context) (*Observation, error)
 }
@@ -117,15 +119,24 @@ func (r *Registry) Build(cat *config.Catalogue) (*Set, error) {
 		}
 		pr, err := newProbe(p, c)
 		if err != nil {
+			closeChecker(c)
 			errs = append(errs, err)
 			continue
 		}
 		s.byID[p.ID] = pr
 	}
 	if err := errors.Join(errs...); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+func closeChecker(c Checker) error {
+	if cl, ok := c.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
 }
 
 func (r *Registry) typesLocked() []string {
@@ -170,6 +181,18 @@ func (s *Set) Public() []api.Probe { return s.public }
 
 // Len returns the number of probes.
 func (s *Set) Len() int { return len(s.byID) }
+
+// Close closes every Checker of the set that is an io.Closer, which lets a
+// Type free what only this set used (a pool that no other set shares), and
+// returns their errors joined. Call it once, after the last run on the set
+// has ended; Public and Len still work after it.
+func (s *Set) Close() error {
+	var errs []error
+	for _, p := range s.byID {
+		errs = append(errs, closeChecker(p.checker))
+	}
+	return errors.Join(errs...)
+}
 
 // Observation is what one check saw: named values for conditions, an
 // optional response body for [BODY], and a safe detail line. It is not safe

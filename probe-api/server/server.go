@@ -39,6 +39,7 @@ const (
 	DefaultConcurrency = 32
 	DefaultRate        = 10
 	DefaultBurst       = 30
+	DefaultRateClients = 10000
 	DefaultRedisPrefix = "stepcheck:probe:"
 )
 
@@ -55,12 +56,19 @@ type Options struct {
 	// anew. Zero disables the cache; concurrent requests still share one run.
 	Cache time.Duration
 	// Concurrency bounds checks running at once; default DefaultConcurrency.
-	// A check that cannot start within its timeout is unknown.
+	// The wait for a slot comes out of the check's timeout (see
+	// AnswerSlack): a check that cannot start within it is unknown.
 	Concurrency int
 	// Rate and Burst limit check requests per client (token bucket). Rate 0
 	// disables the limit.
 	Rate  rate.Limit
 	Burst int
+	// RateClients bounds the clients the rate limit keeps a bucket for;
+	// default DefaultRateClients (about 2.5 MB). A new client takes the place
+	// of the least recently seen one only once that one's bucket has
+	// refilled; until then new clients share one bucket, so a flood of new
+	// addresses can neither grow memory nor reset a client's budget.
+	RateClients int
 	// ClientIPHeader, when set, names a header such as X-Forwarded-For whose
 	// rightmost address identifies the client for the rate limit. Set it only
 	// behind a proxy that appends to that header.
@@ -94,9 +102,11 @@ type Server struct {
 	origins  map[string]bool
 	handler  http.Handler
 
-	set    atomic.Pointer[check.Set]
-	flight singleflight.Group
-	cache  localCache
+	set     atomic.Pointer[check.Set] // gen's set, for listings
+	gen     atomic.Pointer[generation]
+	longest atomic.Int64 // the catalogue's longest timeout
+	flight  singleflight.Group
+	cache   localCache
 
 	base   context.Context
 	cancel context.CancelFunc
@@ -124,7 +134,7 @@ func New(cat *config.Catalogue, opts Options) (*Server, error) {
 		if burst <= 0 {
 			burst = 1
 		}
-		s.lim = newLimiter(s.opts.Rate, burst)
+		s.lim = newLimiter(s.opts.Rate, burst, s.opts.RateClients)
 	}
 	for _, o := range opts.CORSOrigins {
 		s.origins[strings.TrimSuffix(o, "/")] = true
@@ -156,17 +166,36 @@ func New(cat *config.Catalogue, opts Options) (*Server, error) {
 
 // SetCatalogue builds cat and, if every probe builds, swaps it in for new
 // requests and drops cached results; runs in flight finish against the old
-// probes. On error the current catalogue stays. It is safe to call while
-// serving.
+// probes, and once the last has ended the old catalogue is closed, which
+// closes the database pools that the new one does not share. On error the
+// current catalogue stays. It is safe to call while serving.
 func (s *Server) SetCatalogue(cat *config.Catalogue) error {
 	set, err := s.registry.Build(cat)
 	if err != nil {
 		return err
 	}
+	var longest time.Duration
+	for _, p := range cat.Probes {
+		longest = max(longest, p.Timeout)
+	}
+	g := &generation{set: set}
+	g.refs.Store(1)
 	s.set.Store(set)
+	s.longest.Store(int64(longest))
+	if old := s.gen.Swap(g); old != nil {
+		old.release()
+	}
 	s.cache.reset()
 	s.log.Info("catalogue loaded", "probes", set.Len(), "path", cat.Path)
 	return nil
+}
+
+// LongestAnswer returns the longest a check request can take to answer
+// under the current catalogue: its longest probe timeout plus AnswerSlack.
+// An http.Server's WriteTimeout must be longer, or such answers are lost;
+// after SetCatalogue raises a timeout it may be longer than before.
+func (s *Server) LongestAnswer() time.Duration {
+	return time.Duration(s.longest.Load()) + AnswerSlack
 }
 
 // Handler returns the API's handler: /api/v1/probes, /api/v1/probes/{id}/check,
@@ -274,7 +303,9 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	p, ok := s.set.Load().Probe(id)
+	g := s.current()
+	defer g.release()
+	p, ok := g.set.Probe(id)
 	if !ok || !api.ValidID(id) {
 		s.error(w, r, errorf(ENOTFOUND, "no such probe"))
 		return
@@ -285,7 +316,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errorf(ERATELIMIT, "too many requests; try again in a second"))
 		return
 	}
-	e, err := s.result(r.Context(), p)
+	e, err := s.result(r.Context(), g, p)
 	if err != nil {
 		// The client went away; the run goes on for the others.
 		return

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -111,38 +112,53 @@ func (s *shared) get(ctx context.Context, key string) (api.Result, bool, error) 
 	return r, true, nil
 }
 
-// lock tries to take the run lock for key for ttl. It returns the token to
-// unlock with, or "" when another replica holds the lock.
-func (s *shared) lock(ctx context.Context, key string, ttl time.Duration) (string, error) {
+// acquire sets the lock to ARGV[1] for ARGV[2] ms unless it is held, and
+// returns -3 when it took the lock, or else the holder's lease left in ms
+// (-1 for a lock without one, which this server never sets).
+var acquire = redis.NewScript(`if redis.call("set", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return -3 end return redis.call("pttl", KEYS[1])`)
+
+// lock tries to take the run lock for key with a lease of ttl. It returns
+// the token to unlock with, or "" and the time left on the holder's lease
+// when another replica holds the lock.
+func (s *shared) lock(ctx context.Context, key string, ttl time.Duration) (string, time.Duration, error) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
 	b := make([]byte, 12)
 	rand.Read(b)
 	token := hex.EncodeToString(b)
-	ok, err := s.rdb.SetNX(ctx, s.lockKey(key), token, ttl).Result()
+	ms := ttl.Milliseconds() + 1
+	left, err := acquire.Run(ctx, s.rdb, []string{s.lockKey(key)}, token, ms).Int64()
 	if err != nil {
 		s.failed(err)
-		return "", err
+		return "", 0, err
 	}
 	s.ok()
-	if !ok {
-		return "", nil
+	switch {
+	case left == -3:
+		return token, 0, nil
+	case left < 0:
+		return "", ttl, nil
 	}
-	return token, nil
+	return "", time.Duration(left) * time.Millisecond, nil
 }
 
-// finish stores the result for the cache window (when positive), releases
-// the lock and announces the result, in that order, so that a replica that
-// subscribes late still finds the result or the lock free.
-func (s *shared) finish(ctx context.Context, key, token string, res api.Result, window time.Duration) {
+// finish stores the result for window (when res is set and window
+// positive), releases the lock and announces the result, in one
+// transaction, so that a replica that takes the lock after it finds the
+// result. A nil res announces that the lock was given up without a result,
+// so the waiters try again at once.
+func (s *shared) finish(ctx context.Context, key, token string, res *api.Result, window time.Duration) {
 	ctx, cancel := s.opCtx(ctx)
 	defer cancel()
-	b, err := json.Marshal(res)
-	if err != nil {
-		return
+	var b []byte
+	if res != nil {
+		var err error
+		if b, err = json.Marshal(res); err != nil {
+			return
+		}
 	}
 	pipe := s.rdb.TxPipeline()
-	if window > 0 {
+	if res != nil && window > 0 {
 		pipe.Set(ctx, s.resultKey(key), b, window)
 	}
 	release.Eval(ctx, pipe, []string{s.lockKey(key)}, token)
@@ -172,16 +188,41 @@ func (s *shared) subscribe(ctx context.Context, key string) (*subscription, erro
 	return &subscription{ps: ps}, nil
 }
 
-// wait returns the announced result, or false when ctx ends first.
-func (sub *subscription) wait(ctx context.Context) (api.Result, bool) {
+// announcement is what a waiter heard.
+type announcement int
+
+const (
+	heardNothing  announcement = iota // nothing by the time asked
+	heardResult                       // a result
+	heardReleased                     // the lock was given up without a result
+)
+
+// wait returns the next announcement made before until. An error means
+// Redis failed.
+func (sub *subscription) wait(ctx context.Context, until time.Time) (api.Result, announcement, error) {
 	for {
-		msg, err := sub.ps.ReceiveMessage(ctx)
-		if err != nil {
-			return api.Result{}, false
+		d := time.Until(until)
+		if d <= 0 {
+			return api.Result{}, heardNothing, nil
+		}
+		msg, err := sub.ps.ReceiveTimeout(ctx, d)
+		var ne net.Error
+		switch {
+		case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+			return api.Result{}, heardNothing, nil
+		case err != nil:
+			return api.Result{}, heardNothing, err
+		}
+		m, ok := msg.(*redis.Message)
+		if !ok {
+			continue
+		}
+		if m.Payload == "" {
+			return api.Result{}, heardReleased, nil
 		}
 		var r api.Result
-		if json.Unmarshal([]byte(msg.Payload), &r) == nil {
-			return r, true
+		if json.Unmarshal([]byte(m.Payload), &r) == nil {
+			return r, heardResult, nil
 		}
 	}
 }

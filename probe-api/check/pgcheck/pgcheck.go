@@ -39,19 +39,26 @@ const DefaultOlderThan = time.Minute
 const ApplicationName = "stepcheck-probe"
 
 // Type builds postgres checkers and owns their pools, one per DSN and
-// timeout, created on first use and kept until Close. Type is safe for
-// concurrent use.
+// timeout, shared by the checkers with that pair. A pool opens on first use
+// and closes when the last checker sharing it is closed (when a reloaded
+// catalogue no longer has it), or at Close. Type is safe for concurrent use.
 type Type struct {
 	mu     sync.Mutex
-	pools  map[string]*pgxpool.Pool
+	pools  map[string]*pooled
 	closed bool
+}
+
+// pooled is one pool and how many checkers share it.
+type pooled struct {
+	pool  *pgxpool.Pool // nil until first used
+	users int
 }
 
 var _ check.Type = (*Type)(nil)
 
 // New returns a Type with no pools yet.
 func New() *Type {
-	return &Type{pools: map[string]*pgxpool.Pool{}}
+	return &Type{pools: map[string]*pooled{}}
 }
 
 // Close closes every pool. Checks after Close fail.
@@ -59,7 +66,9 @@ func (t *Type) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for k, p := range t.pools {
-		p.Close()
+		if p.pool != nil {
+			p.pool.Close()
+		}
 		delete(t.pools, k)
 	}
 	t.closed = true
@@ -112,6 +121,14 @@ func (t *Type) New(p *config.Probe) (check.Checker, error) {
 		olderThan = DefaultOlderThan
 	}
 	c := &checker{t: t, key: p.DSN + "\x00" + p.Timeout.String(), cfg: cfg, run: kind.run, check: p.Check, olderThan: olderThan}
+	t.mu.Lock()
+	e := t.pools[c.key]
+	if e == nil {
+		e = &pooled{}
+		t.pools[c.key] = e
+	}
+	e.users++
+	t.mu.Unlock()
 	return c, nil
 }
 
@@ -122,15 +139,39 @@ func (t *Type) pool(c *checker) (*pgxpool.Pool, error) {
 	if t.closed {
 		return nil, check.Safe("probe server shutting down", check.ErrNotRun)
 	}
-	if p, ok := t.pools[c.key]; ok {
-		return p, nil
+	e := t.pools[c.key]
+	if c.released || e == nil {
+		return nil, check.Safe("probe replaced by a reloaded catalogue", check.ErrNotRun)
 	}
-	p, err := pgxpool.NewWithConfig(context.Background(), c.cfg.Copy())
-	if err != nil {
-		return nil, err
+	if e.pool == nil {
+		p, err := pgxpool.NewWithConfig(context.Background(), c.cfg.Copy())
+		if err != nil {
+			return nil, err
+		}
+		e.pool = p
 	}
-	t.pools[c.key] = p
-	return p, nil
+	return e.pool, nil
+}
+
+// Close gives up c's share in its pool, and closes the pool if c was the
+// last to share it. It must not be called while c runs a check; a second
+// call does nothing.
+func (c *checker) Close() error {
+	t := c.t
+	t.mu.Lock()
+	var idle *pgxpool.Pool
+	if e := t.pools[c.key]; !c.released && e != nil {
+		if e.users--; e.users <= 0 {
+			delete(t.pools, c.key)
+			idle = e.pool
+		}
+	}
+	c.released = true
+	t.mu.Unlock()
+	if idle != nil {
+		idle.Close()
+	}
+	return nil
 }
 
 type checker struct {
@@ -140,6 +181,7 @@ type checker struct {
 	run       query
 	check     string
 	olderThan time.Duration
+	released  bool // guarded by t.mu
 }
 
 func (c *checker) Defaults() (expect, warn []string) {

@@ -198,7 +198,7 @@ func TestStatementTimeout(t *testing.T) {
 	typ.mu.Lock()
 	var pool *pgxpool.Pool
 	for _, pl := range typ.pools { // the only one
-		pool = pl
+		pool = pl.pool
 	}
 	typ.mu.Unlock()
 	var st, app string

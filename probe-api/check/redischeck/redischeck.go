@@ -28,19 +28,28 @@ import (
 	"github.com/stepcheck/stepcheck/probe-api/config"
 )
 
-// Type builds redis checkers and owns their clients, created on first use
-// and kept until Close. It is safe for concurrent use.
+// Type builds redis checkers and owns their clients, one per address,
+// credentials, db and timeout, shared by the checkers with those. A client
+// connects on first use and closes when the last checker sharing it is
+// closed (when a reloaded catalogue no longer has it), or at Close. It is
+// safe for concurrent use.
 type Type struct {
 	mu      sync.Mutex
-	clients map[string]*redis.Client
+	clients map[string]*shared
 	closed  bool
+}
+
+// shared is one client and how many checkers share it.
+type shared struct {
+	client *redis.Client // nil until first used
+	users  int
 }
 
 var _ check.Type = (*Type)(nil)
 
 // New returns a Type with no clients yet.
 func New() *Type {
-	return &Type{clients: map[string]*redis.Client{}}
+	return &Type{clients: map[string]*shared{}}
 }
 
 // Close closes every client. Checks after Close fail.
@@ -49,7 +58,9 @@ func (t *Type) Close() error {
 	defer t.mu.Unlock()
 	var errs []error
 	for k, c := range t.clients {
-		errs = append(errs, c.Close())
+		if c.client != nil {
+			errs = append(errs, c.client.Close())
+		}
 		delete(t.clients, k)
 	}
 	t.closed = true
@@ -114,6 +125,14 @@ func (t *Type) New(p *config.Probe) (check.Checker, error) {
 		Protocol:              2,
 	}
 	key := strings.Join([]string{p.Addr, p.Username, p.Password, strconv.Itoa(p.DB), p.Timeout.String()}, "\x00")
+	t.mu.Lock()
+	e := t.clients[key]
+	if e == nil {
+		e = &shared{}
+		t.clients[key] = e
+	}
+	e.users++
+	t.mu.Unlock()
 	return &checker{t: t, key: key, opts: opts, info: p.Check == "info", sections: sections}, nil
 }
 
@@ -123,12 +142,35 @@ func (t *Type) client(c *checker) (*redis.Client, error) {
 	if t.closed {
 		return nil, check.Safe("probe server shutting down", check.ErrNotRun)
 	}
-	if cl, ok := t.clients[c.key]; ok {
-		return cl, nil
+	e := t.clients[c.key]
+	if c.released || e == nil {
+		return nil, check.Safe("probe replaced by a reloaded catalogue", check.ErrNotRun)
 	}
-	cl := redis.NewClient(c.opts)
-	t.clients[c.key] = cl
-	return cl, nil
+	if e.client == nil {
+		e.client = redis.NewClient(c.opts)
+	}
+	return e.client, nil
+}
+
+// Close gives up c's share in its client, and closes the client if c was
+// the last to share it. It must not be called while c runs a check; a
+// second call does nothing.
+func (c *checker) Close() error {
+	t := c.t
+	t.mu.Lock()
+	var idle *redis.Client
+	if e := t.clients[c.key]; !c.released && e != nil {
+		if e.users--; e.users <= 0 {
+			delete(t.clients, c.key)
+			idle = e.client
+		}
+	}
+	c.released = true
+	t.mu.Unlock()
+	if idle != nil {
+		return idle.Close()
+	}
+	return nil
 }
 
 type checker struct {
@@ -137,6 +179,7 @@ type checker struct {
 	opts     *redis.Options
 	info     bool
 	sections []string
+	released bool // guarded by t.mu
 }
 
 func (c *checker) Defaults() (expect, warn []string) {
