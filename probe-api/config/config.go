@@ -156,6 +156,8 @@ type Probe struct {
 	fields      map[string]Position
 	conds       map[*condition.Condition]Position
 	fingerprint string
+	envParts    []string // what each ${VAR} in a target field expanded to
+	secrets     []string
 }
 
 // Public returns the probe's public fields.
@@ -469,6 +471,7 @@ func (d *decoder) probe(id string, k, v *yaml.Node) *Probe {
 		d.errs = append(d.errs, p.FieldErr(ErrInvalid, "timeout", "must be more than 0 and at most "+MaxTimeout.String()))
 	}
 	p.fingerprint = hex.EncodeToString(h.Sum(nil)[:8])
+	p.secrets = secretsOf(p)
 	return p
 }
 
@@ -545,13 +548,13 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 			s := hv.Value
 			if kind == kindHeaders {
 				var good bool
-				if s, good = d.expand(prefix+hk.Value+": ", hv); !good {
+				if s, good = d.expand(p, prefix+hk.Value+": ", hv); !good {
 					ok = false
 					continue
 				}
 				switch strings.ToLower(hk.Value) {
 				case "authorization", "proxy-authorization", "cookie", "x-api-key":
-					if lit, _ := expand(hv.Value, nil); !authScheme(lit) {
+					if lit, _ := expand(hv.Value, nil, nil); !authScheme(lit) {
 						d.errorf(hv, ErrLiteralSecret, prefix+hk.Value+" must come from the environment, e.g. \"Bearer ${TOKEN}\" with only the variable in the file")
 						ok = false
 						continue
@@ -570,19 +573,19 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 	case kindPublic:
 		return n.Value, true
 	case kindTarget:
-		return d.expand(prefix, n)
+		return d.expand(p, prefix, n)
 	case kindSecret:
-		if lit, _ := expand(n.Value, nil); lit != "" {
+		if lit, _ := expand(n.Value, nil, nil); lit != "" {
 			d.errorf(n, ErrLiteralSecret, prefix+"must come from the environment: write ${VARIABLE} and set it where probe-api runs")
 			return nil, false
 		}
-		return d.expand(prefix, n)
+		return d.expand(p, prefix, n)
 	case kindLocator:
-		if lit, _ := expand(n.Value, nil); hasPassword(lit) {
+		if lit, _ := expand(n.Value, nil, nil); hasPassword(lit) {
 			d.errorf(n, ErrLiteralSecret, prefix+"contains a password written into the file: take it from the environment, e.g. ${PG_DSN}")
 			return nil, false
 		}
-		return d.expand(prefix, n)
+		return d.expand(p, prefix, n)
 	case kindDuration:
 		t, err := time.ParseDuration(n.Value)
 		if err != nil || t < 0 {
@@ -615,10 +618,11 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 	return nil, false
 }
 
-// expand expands ${ENV} in a scalar; it reports false after recording an
-// error positioned at the offending reference when the scalar is on one line.
-func (d *decoder) expand(prefix string, n *yaml.Node) (string, bool) {
-	s, err := expand(n.Value, d.lookup)
+// expand expands ${ENV} in a scalar of p, keeping what each reference
+// expanded to among p's secrets; it reports false after recording an error
+// positioned at the offending reference when the scalar is on one line.
+func (d *decoder) expand(p *Probe, prefix string, n *yaml.Node) (string, bool) {
+	s, err := expand(n.Value, d.lookup, &p.envParts)
 	if err != nil {
 		col := n.Column
 		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && !strings.Contains(n.Value, "\n") {

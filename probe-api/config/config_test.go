@@ -112,7 +112,7 @@ func TestExpand(t *testing.T) {
 		{"trailing $", "trailing $"},
 	}
 	for _, tt := range tests {
-		got, err := expand(tt.in, look)
+		got, err := expand(tt.in, look, nil)
 		if err != nil || got != tt.want {
 			t.Errorf("expand(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
@@ -262,5 +262,72 @@ func TestParseWithoutEnvironment(t *testing.T) {
 	cat, err := Parse("p.yaml", []byte(src[:strings.Index(src, "  b:")]), nil)
 	if err != nil || cat.Probes[0].DSN != "" {
 		t.Errorf("nil lookup: %v", err)
+	}
+}
+
+// TestSecrets: a probe knows every value it must never show, which is what
+// came from the environment and what locates its target, down to the parts
+// a driver prints on its own (a URL's host, a DSN's user and database).
+func TestSecrets(t *testing.T) {
+	src := `probes:
+  web:
+    type: http
+    title: Web
+    url: ${BASE}/health?key=${KEY}
+    headers: {Authorization: "Bearer ${TOKEN}", Accept: application/json}
+    body: '{"probe":true}'
+  pg-url:
+    type: postgres
+    dsn: ${PG_DSN}
+  pg-kv:
+    type: postgres
+    dsn: host=${PG_HOST} port=5433 user=role_kv dbname='db kv' password=${PG_PW}
+  pg-multi:
+    type: postgres
+    dsn: postgres://role_multi@h1.internal:5432,h2.internal:5433/db_multi
+  cache:
+    type: redis
+    addr: ${REDIS_ADDR:-cache.internal:6379}
+    username: ${REDIS_USER}
+    password: ${REDIS_PW}
+`
+	cat, err := Parse("p.yaml", []byte(src), env(map[string]string{
+		"BASE": "https://api.internal:8443", "KEY": "k-123", "TOKEN": "tok-456",
+		"PG_DSN":  "postgres://role_url:pw-url@db.internal:5432/db_url?sslmode=require",
+		"PG_HOST": "kv.internal", "PG_PW": "pw-kv",
+		"REDIS_USER": "cache_user", "REDIS_PW": "pw-redis",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		id        string
+		want, not []string
+	}{
+		{"web", []string{"https://api.internal:8443", "k-123", "tok-456", "https://api.internal:8443/health?key=k-123", "api.internal:8443", "api.internal"},
+			[]string{"Web", "application/json", `{"probe":true}`, "Bearer tok-456"}},
+		{"pg-url", []string{"postgres://role_url:pw-url@db.internal:5432/db_url?sslmode=require", "role_url", "pw-url", "db.internal", "db.internal:5432", "db_url"}, nil},
+		{"pg-kv", []string{"kv.internal", "role_kv", "db kv", "pw-kv"}, []string{"'db kv'"}},
+		{"pg-multi", []string{"role_multi", "h1.internal", "h2.internal", "h1.internal:5432", "h2.internal:5433", "db_multi"}, nil},
+		{"cache", []string{"cache.internal:6379", "cache.internal", "cache_user", "pw-redis"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			p, _ := cat.Probe(tt.id)
+			got := map[string]bool{}
+			for _, s := range p.Secrets() {
+				got[s] = true
+			}
+			for _, w := range tt.want {
+				if !got[w] {
+					t.Errorf("Secrets() lacks %q: %q", w, p.Secrets())
+				}
+			}
+			for _, n := range append(tt.not, "") {
+				if got[n] {
+					t.Errorf("Secrets() has %q, which is public: %q", n, p.Secrets())
+				}
+			}
+		})
 	}
 }
