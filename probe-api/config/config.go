@@ -59,6 +59,10 @@ var (
 const (
 	DefaultTimeout = 5 * time.Second
 	MaxTimeout     = 60 * time.Second
+	// MaxBody is the largest max_body. A running check holds up to max_body
+	// of its response in memory, so with --concurrency checks at once the
+	// server may hold that many times it.
+	MaxBody = 16 << 20
 )
 
 // Error is one problem in a catalogue, at a position. It unwraps to one of
@@ -125,7 +129,7 @@ type Probe struct {
 	URL     string            // http: the target; prometheus: the Prometheus base URL for Query
 	Headers map[string]string // http and prometheus
 	Body    string            // http request body
-	MaxBody int64             // bytes read from a response body; default 1 MiB
+	MaxBody int64             // bytes read from a response body; the type's default, at most MaxBody
 	Scrape  string            // prometheus: an exposition endpoint to scrape
 	Query   string            // prometheus: an instant PromQL query against URL
 	Metric  string            // prometheus: the metric to read from Scrape
@@ -610,7 +614,7 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 	case kindSize:
 		s, ok := parseSize(n.Value)
 		if !ok {
-			d.errorf(n, ErrInvalid, prefix+"must be a size such as 65536, 512KiB or 4MiB, up to 64MiB")
+			d.errorf(n, ErrInvalid, prefix+"must be a size such as 65536, 512KiB or 4MiB, up to 16MiB")
 			return nil, false
 		}
 		return s, true
@@ -677,7 +681,7 @@ func parseSize(s string) (int64, bool) {
 		}
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n <= 0 || n > (64<<20)/mult {
+	if err != nil || n <= 0 || n > MaxBody/mult {
 		return 0, false
 	}
 	return n * mult, true

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -329,5 +330,32 @@ func TestSecrets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMaxBody: max_body is capped at MaxBody, and a larger value is an
+// error at its position.
+func TestMaxBody(t *testing.T) {
+	for _, tt := range []struct {
+		value string
+		want  int64
+	}{{"16MiB", 16 << 20}, {"16777216", 16 << 20}, {"16MB", 16e6}, {"1KiB", 1 << 10}} {
+		cat, err := Parse("p.yaml", []byte("probes:\n  a:\n    type: http\n    max_body: "+tt.value+"\n"), env(nil))
+		if err != nil {
+			t.Errorf("max_body %s: %v", tt.value, err)
+			continue
+		}
+		if got := cat.Probes[0].MaxBody; got != tt.want {
+			t.Errorf("max_body %s = %d, want %d", tt.value, got, tt.want)
+		}
+	}
+	if MaxBody != 16<<20 {
+		t.Errorf("MaxBody = %d, and the README says 16MiB", MaxBody)
+	}
+	for _, value := range []string{"16777217", "17MiB", "17MB", "64MiB"} {
+		_, err := Parse("p.yaml", []byte("probes:\n  a:\n    type: http\n    max_body: "+value+"\n"), env(nil))
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(fmt.Sprint(err), "p.yaml:4:15: probe a: max_body: must be a size such as 65536, 512KiB or 4MiB, up to 16MiB") {
+			t.Errorf("max_body %s: %v", value, err)
+		}
 	}
 }
