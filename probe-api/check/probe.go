@@ -125,12 +125,12 @@ func (p *Probe) evaluate(obs *Observation, err error, elapsed time.Duration, now
 	}
 	failedExpect, failedWarn := false, false
 	for _, c := range p.expect {
-		ok, shown := c.Eval(obs)
+		ok, shown := c.Eval(obs, nil)
 		failedExpect = failedExpect || !ok
 		res.Conditions = append(res.Conditions, api.Condition{Condition: c.Text(), Result: shown, Success: ok, Severity: api.SeverityExpect})
 	}
 	for _, c := range p.warn {
-		ok, shown := c.Eval(obs)
+		ok, shown := c.Eval(obs, nil)
 		failedWarn = failedWarn || !ok
 		res.Conditions = append(res.Conditions, api.Condition{Condition: c.Text(), Result: shown, Success: ok, Severity: api.SeverityWarn})
 	}

@@ -255,13 +255,27 @@ func parseOp(s string) (Op, string) {
 	return 0, s
 }
 
+// Redactor removes secrets from an actual value before Eval shows it.
+// check.Redactor is one.
+type Redactor interface {
+	String(s string) string
+}
+
+// redactScan is how far past the shown 64 bytes a value is given to the
+// redactor, so that a secret which starts inside them is replaced whole
+// rather than cut and shown in part. It covers any secret that comes from
+// the environment: Linux allows one environment string 128 KiB.
+const redactScan = 128 << 10
+
 // Eval evaluates the condition against env. It returns whether the condition
 // holds and the condition with the actual value shown, e.g.
-// "[STATUS] (503) == 200". A missing value fails.
-func (c *Condition) Eval(env Env) (bool, string) {
+// "[STATUS] (503) == 200". A missing value fails. The actual value passes
+// through r, when not nil, before it is cut to 64 bytes; the condition as
+// written is public and shown as it is. Comparisons use the value itself.
+func (c *Condition) Eval(env Env, r Redactor) (bool, string) {
 	v, ok := env.Lookup(c.v)
 	if !ok {
-		return false, c.show("missing", "")
+		return false, c.show("missing", "", nil)
 	}
 	actual := v.String()
 	if c.re != nil {
@@ -277,13 +291,19 @@ func (c *Condition) Eval(env Env) (bool, string) {
 		if c.op == OpNotMatch {
 			ok = !ok
 		}
-		return ok, c.show(actual, "")
+		return ok, c.show(actual, "", r)
 	}
 	ok, why := compare(v, c.op, c.lit)
-	return ok, c.show(actual, why)
+	return ok, c.show(actual, why, r)
 }
 
-func (c *Condition) show(actual, why string) string {
+func (c *Condition) show(actual, why string, r Redactor) string {
+	if r != nil {
+		if len(actual) > 64+redactScan {
+			actual = actual[:64+redactScan]
+		}
+		actual = r.String(actual)
+	}
 	if len(actual) > 64 {
 		actual = actual[:61] + "..."
 	}
