@@ -178,7 +178,8 @@ func (s *Set) Len() int { return len(s.byID) }
 // for concurrent use; a Checker builds it and hands it over.
 type Observation struct {
 	// Detail is a short explanation shown to people, e.g. "2 blocked; blocked
-	// by pid 4242". It must not contain a target or a secret.
+	// by pid 4242". It should not name a target or a secret; the runner
+	// passes it through the probe's Redactor in any case.
 	Detail string
 
 	values  map[string]condition.Value
