@@ -277,6 +277,9 @@ func TestSecrets(t *testing.T) {
     url: ${BASE}/health?key=${KEY}
     headers: {Authorization: "Bearer ${TOKEN}", Accept: application/json}
     body: '{"probe":true}'
+  basic:
+    type: http
+    url: https://${WEB_USER}:${WEB_PW}@web.internal/
   pg-url:
     type: postgres
     dsn: ${PG_DSN}
@@ -296,7 +299,7 @@ func TestSecrets(t *testing.T) {
 		"BASE": "https://api.internal:8443", "KEY": "k-123", "TOKEN": "tok-456",
 		"PG_DSN":  "postgres://role_url:pw-url@db.internal:5432/db_url?sslmode=require",
 		"PG_HOST": "kv.internal", "PG_PW": "pw-kv",
-		"REDIS_USER": "cache_user", "REDIS_PW": "pw-redis",
+		"REDIS_USER": "cache_user", "REDIS_PW": "pw-redis", "WEB_USER": "web_user", "WEB_PW": "pw-web",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -307,6 +310,9 @@ func TestSecrets(t *testing.T) {
 	}{
 		{"web", []string{"https://api.internal:8443", "k-123", "tok-456", "https://api.internal:8443/health?key=k-123", "api.internal:8443", "api.internal"},
 			[]string{"Web", "application/json", `{"probe":true}`, "Bearer tok-456"}},
+		// Go sends a URL's user and password as Basic credentials, which an
+		// echoing target shows.
+		{"basic", []string{"web_user", "pw-web", "web.internal", "d2ViX3VzZXI6cHctd2Vi"}, nil},
 		{"pg-url", []string{"postgres://role_url:pw-url@db.internal:5432/db_url?sslmode=require", "role_url", "pw-url", "db.internal", "db.internal:5432", "db_url"}, nil},
 		{"pg-kv", []string{"kv.internal", "role_kv", "db kv", "pw-kv"}, []string{"'db kv'"}},
 		{"pg-multi", []string{"role_multi", "h1.internal", "h2.internal", "h1.internal:5432", "h2.internal:5433", "db_multi"}, nil},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"net"
 	"net/url"
 	"strings"
@@ -9,8 +10,8 @@ import (
 // Secrets returns every value of the probe that must never be shown: what
 // each ${VAR} in a target field expanded to (defaults included), the target
 // fields url, scrape, dsn, addr, username and password as expanded, and the
-// parts of them that drivers print on their own: a URL's host, hostname,
-// user and password; a DSN's hosts, user, password and database, in URL and
+// parts of them that drivers print or send on their own: a URL's host,
+// hostname, user and password (and their Basic credentials); a DSN's hosts, user, password and database, in URL and
 // key=value form; addr's host. Literal header values, the request body and
 // public fields are not secrets. The slice is shared: do not modify it.
 func (p *Probe) Secrets() []string { return p.secrets }
@@ -53,7 +54,8 @@ func secretsOf(p *Probe) []string {
 }
 
 // urlParts lists a URL's hosts (each of a comma-separated list, as
-// PostgreSQL allows), with and without port, and its user and password.
+// PostgreSQL allows), with and without port, and its user and password
+// (for http, also as the Basic credentials sent).
 // For a DSN it adds the database (the path) and the connection parameters
 // of the query that name a host, user, password or database.
 func urlParts(u *url.URL, dsn bool) []string {
@@ -65,9 +67,12 @@ func urlParts(u *url.URL, dsn bool) []string {
 		}
 	}
 	if u.User != nil {
-		out = append(out, u.User.String(), u.User.Username())
-		if pw, ok := u.User.Password(); ok {
-			out = append(out, pw)
+		pw, _ := u.User.Password()
+		out = append(out, u.User.String(), u.User.Username(), pw)
+		if !dsn {
+			// net/http sends them as Basic credentials, which an echoing
+			// target shows back.
+			out = append(out, base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw)))
 		}
 	}
 	if dsn {
