@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
@@ -145,6 +146,38 @@ func TestLongQueries(t *testing.T) {
 	if res.Status != api.StatusUp || err != nil {
 		t.Errorf("older_than 1h: %+v %v", res, err)
 	}
+}
+
+// TestLongQueriesCannotBeHidden: a session that names itself as the probe
+// does (application_name stepcheck-probe) is still counted; only the
+// probe's own backend, by its pid, is left out.
+func TestLongQueriesCannotBeHidden(t *testing.T) {
+	dsn := testsvc.PostgresDSN(t, "test")
+	conn, err := pgx.Connect(context.Background(), dsn+"&application_name="+ApplicationName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var hidden int32
+	if err := conn.QueryRow(context.Background(), "SELECT pg_backend_pid()").Scan(&hidden); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.Exec(ctx, "SELECT pg_sleep(30)")
+		done <- err
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	typ := New()
+	defer typ.Close()
+	p := build(t, typ, dsn, "check: long-queries\nolder_than: 200ms\nwarn: [\"[COUNT] == 0\"]")
+	eventually(t, p, func(r api.Result) bool {
+		return r.Status == api.StatusDegraded && strings.Contains(r.Detail, "(pid "+strconv.Itoa(int(hidden))+")")
+	})
 }
 
 func TestBlockedLocks(t *testing.T) {
