@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -170,6 +171,32 @@ func TestRedactorPatterns(t *testing.T) {
 		if got := r.String(tt.in); got != tt.want {
 			t.Errorf("String(%q)\n = %q\nwant %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestRedactorPrefix: Prefix reads only as far as it needs, yet a secret
+// that starts within the shown bytes is replaced whole, even when secrets
+// before it shrink the text and pull it into view.
+func TestRedactorPrefix(t *testing.T) {
+	var secrets []string
+	var b strings.Builder
+	for i := 0; i < 7; i++ {
+		sec := strconv.Itoa(i) + strings.Repeat("s", 599)
+		secrets = append(secrets, sec)
+		b.WriteString(sec)
+	}
+	r := NewRedactor(secrets...)
+	long := b.String() + strings.Repeat("x", 1<<20)
+	out := r.Prefix(long, 64)
+	if !strings.HasPrefix(out, strings.Repeat("[redacted]", 7)+"xxx") {
+		t.Errorf("Prefix = %.100q...", out)
+	}
+	if len(out) > 64<<10 {
+		t.Errorf("Prefix of a 1 MiB value returned %d bytes; it needs a few thousand", len(out))
+	}
+	short := "seen 10.0.0.1:5432 " + secrets[3]
+	if got, want := r.Prefix(short, 64), r.String(short); got != want {
+		t.Errorf("Prefix(short) = %q, want String's %q", got, want)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/stepcheck/stepcheck/probe-api/condition"
 )
 
 // Redactor removes a probe's secrets and anything that looks like a network
@@ -26,6 +28,10 @@ import (
 // redact them where a driver names a user or database.
 type Redactor struct {
 	secrets []string // longest first
+	// reach is how far past a point a secret or an address that starts
+	// before it can run: the longest secret, or 512 bytes, which covers a
+	// host name (at most 253) with its port.
+	reach int
 }
 
 // wellKnown are default names that are not secret enough to replace
@@ -50,7 +56,11 @@ func NewRedactor(secrets ...string) *Redactor {
 	// Longest first, so that a secret inside another is not replaced first
 	// and leaves the rest of the longer one showing.
 	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
-	return &Redactor{secrets: list}
+	r := &Redactor{secrets: list, reach: 512}
+	if len(list) > 0 && len(list[0]) > r.reach {
+		r.reach = len(list[0])
+	}
+	return r
 }
 
 func jsonEscape(s string) string {
@@ -86,6 +96,8 @@ var rules = []rule{
 	{regexp.MustCompile(`(^|[^0-9a-zA-Z:])::[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4})*\b`), "${1}[redacted]"},
 }
 
+var _ condition.Redactor = (*Redactor)(nil)
+
 // hostPort matches host:port; redactHostPorts leaves clock times alone.
 var hostPort = regexp.MustCompile(`\b[a-zA-Z0-9][a-zA-Z0-9.-]*:\d{1,5}\b`)
 
@@ -111,6 +123,24 @@ func (r *Redactor) String(s string) string {
 		s = redactedPort.ReplaceAllString(s, "[redacted]")
 	}
 	return s
+}
+
+// Prefix returns s redacted as String does, at least as far as secrets and
+// addresses start within its first n bytes; it may drop text further on,
+// so a condition that shows 64 bytes of a 16 MiB body redacts a few hundred
+// bytes of it, not all. It implements condition.Redactor.
+func (r *Redactor) Prefix(s string, n int) string {
+	// A secret or address cut at end starts at most reach before it, and
+	// that stretch comes out at most 4 times as long (a 3-byte secret
+	// becomes "[redacted]"). So if the output is at least n + 4×reach long,
+	// the cut one starts past the first n bytes and is not shown; if
+	// replacements before it shrank the text that much, read further.
+	for end := n + 4*r.reach; end < len(s); end *= 2 {
+		if out := r.String(s[:end]); len(out) >= n+4*r.reach {
+			return out
+		}
+	}
+	return r.String(s)
 }
 
 // redactHostPorts replaces host:port, except where the host has no letter

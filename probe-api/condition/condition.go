@@ -258,20 +258,21 @@ func parseOp(s string) (Op, string) {
 // Redactor removes secrets from an actual value before Eval shows it.
 // check.Redactor is one.
 type Redactor interface {
-	String(s string) string
+	// Prefix returns s with every secret replaced that starts within its
+	// first n bytes, replaced whole even where it runs past them. It may
+	// drop text further on, so that a large value costs only what is shown.
+	Prefix(s string, n int) string
 }
 
-// redactScan is how far past the shown 64 bytes a value is given to the
-// redactor, so that a secret which starts inside them is replaced whole
-// rather than cut and shown in part. It covers any secret that comes from
-// the environment: Linux allows one environment string 128 KiB.
-const redactScan = 128 << 10
+// shown is how much of an actual value a result shows.
+const shown = 64
 
 // Eval evaluates the condition against env. It returns whether the condition
 // holds and the condition with the actual value shown, e.g.
 // "[STATUS] (503) == 200". A missing value fails. The actual value passes
-// through r, when not nil, before it is cut to 64 bytes; the condition as
-// written is public and shown as it is. Comparisons use the value itself.
+// through r, when not nil, before it is cut to 64 bytes, so a secret across
+// the cut never shows in part; the condition as written is public and shown
+// as it is. Comparisons use the value itself.
 func (c *Condition) Eval(env Env, r Redactor) (bool, string) {
 	v, ok := env.Lookup(c.v)
 	if !ok {
@@ -299,13 +300,10 @@ func (c *Condition) Eval(env Env, r Redactor) (bool, string) {
 
 func (c *Condition) show(actual, why string, r Redactor) string {
 	if r != nil {
-		if len(actual) > 64+redactScan {
-			actual = actual[:64+redactScan]
-		}
-		actual = r.String(actual)
+		actual = r.Prefix(actual, shown)
 	}
-	if len(actual) > 64 {
-		actual = actual[:61] + "..."
+	if len(actual) > shown {
+		actual = actual[:shown-3] + "..."
 	}
 	s := c.v.String() + " (" + actual + ") " + c.op.String() + " " + c.raw
 	if why != "" {

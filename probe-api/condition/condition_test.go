@@ -150,19 +150,12 @@ func TestVarString(t *testing.T) {
 	}
 }
 
-// replacer is a Redactor that replaces fixed strings and records what it
-// was asked to redact.
-type replacer struct {
-	r    *strings.Replacer
-	seen []string
-}
+// replacer is a Redactor that replaces fixed strings.
+type replacer struct{ r *strings.Replacer }
 
 var _ Redactor = (*replacer)(nil)
 
-func (r *replacer) String(s string) string {
-	r.seen = append(r.seen, s)
-	return r.r.Replace(s)
-}
+func (r *replacer) Prefix(s string, n int) string { return r.r.Replace(s) }
 
 // TestEvalRedacts: the actual value passes the redactor before it is cut to
 // 64 bytes, so a secret across the cut never shows in part; the condition as
@@ -194,11 +187,6 @@ func TestEvalRedacts(t *testing.T) {
 			_, got := c.Eval(e, r)
 			if got != tt.want {
 				t.Errorf("Eval = %q, want %q", got, tt.want)
-			}
-			for _, s := range r.seen {
-				if len(s) > 64+redactScan {
-					t.Errorf("the redactor was given %d bytes, more than the cut needs", len(s))
-				}
 			}
 		})
 	}
