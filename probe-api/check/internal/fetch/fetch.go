@@ -111,15 +111,16 @@ const firstRead = 64 << 10
 
 // readBody reads at most max bytes of r into one buffer and reports whether
 // more followed. The buffer is never larger than max: it is size bytes when
-// the length is known (size >= 0), else firstRead, and grows straight to max
-// only when the body goes on; so a body costs about its own length, at most
-// max plus firstRead, never the doubling of io.ReadAll.
+// the length is known (size >= 0, and max when size is more), else
+// firstRead, growing straight to max only if the body goes on. So a body
+// costs its own length when the target says it, at most max plus firstRead
+// when not, never the doubling of io.ReadAll.
 func readBody(r io.Reader, size, max int64) (body []byte, truncated bool, err error) {
-	if size < 0 || size > max {
+	switch {
+	case size > max:
+		size = max
+	case size < 0:
 		size = min(max, firstRead)
-		if size < 0 {
-			size = max
-		}
 	}
 	buf := make([]byte, 0, size)
 	for {
