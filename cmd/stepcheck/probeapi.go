@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 
+	"github.com/stepcheck/stepcheck/probe-api/check/redischeck"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/server"
 )
@@ -67,6 +68,7 @@ func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "stepcheck probe-api: -log-format must be json or text\n")
 		return 2
 	}
+	redischeck.SetLogger(logger) // go-redis's logger is process-wide; see its doc
 	if *cache < 0 || *conc < 1 || *perClient < 0 || *burst < 0 {
 		fmt.Fprintln(stderr, "stepcheck probe-api: -cache, -rate and -burst must not be negative, -concurrency at least 1")
 		return 2

@@ -22,6 +22,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/devserver/demo"
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/site"
+	"github.com/stepcheck/stepcheck/probe-api/check/redischeck"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/server"
 	"github.com/stepcheck/stepcheck/wasm/dist"
@@ -70,6 +71,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// problems show in the page until probes.yaml is fixed.
 	cat, apiDiags := loadCatalogue(*source, lookup)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	redischeck.SetLogger(logger) // go-redis's logger is process-wide; see its doc
 	api, err := server.New(cat, server.Options{Cache: server.DefaultCache, Logger: logger})
 	if err != nil {
 		// Every probe of a parsed catalogue builds unless the registry

@@ -13,11 +13,13 @@ package check
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
 	"github.com/stepcheck/stepcheck/probe-api/condition"
@@ -199,14 +201,15 @@ func (s *Set) Close() error {
 // for concurrent use; a Checker builds it and hands it over.
 type Observation struct {
 	// Detail is a short explanation shown to people, e.g. "2 blocked; blocked
-	// by pid 4242". It must not contain a target or a secret.
+	// by pid 4242". It should not name a target or a secret; the runner
+	// passes it through the probe's Redactor in any case.
 	Detail string
 
 	values  map[string]condition.Value
 	body    []byte
+	text    string // body, as text sharing its memory
 	hasBody bool
-	doc     any
-	parsed  int8 // 0 not yet, 1 JSON, -1 not JSON
+	json    int8 // 0 not yet checked, 1 JSON, -1 not JSON
 }
 
 // NewObservation returns an empty Observation.
@@ -227,9 +230,12 @@ func (o *Observation) Get(name string) (condition.Value, bool) {
 }
 
 // SetBody records a response body for [BODY] conditions. [BODY] alone is the
-// text; [BODY].path reads the body as JSON.
+// text; [BODY].path reads the body as JSON. The observation keeps b and
+// reads it in place, without a copy for the text or for JSON paths: the
+// caller must not modify b afterwards.
 func (o *Observation) SetBody(b []byte) {
-	o.body, o.hasBody, o.parsed, o.doc = b, true, 0, nil
+	o.body, o.hasBody, o.json = b, true, 0
+	o.text = unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // Lookup implements condition.Env.
@@ -239,16 +245,16 @@ func (o *Observation) Lookup(v condition.Var) (condition.Value, bool) {
 		return x, ok
 	}
 	if len(v.Path) == 0 {
-		return condition.String(string(o.body)), true
+		return condition.String(o.text), true
 	}
-	if o.parsed == 0 {
-		o.parsed = -1
-		if doc, ok := condition.DecodeJSON(o.body); ok {
-			o.doc, o.parsed = doc, 1
+	if o.json == 0 {
+		o.json = -1
+		if json.Valid(o.body) {
+			o.json = 1
 		}
 	}
-	if o.parsed < 0 {
+	if o.json < 0 {
 		return condition.Value{}, false
 	}
-	return condition.JSONPath(o.doc, v.Path)
+	return condition.JSONPath(o.text, v.Path)
 }

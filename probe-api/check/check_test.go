@@ -2,11 +2,13 @@ package check
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -28,7 +30,15 @@ func (f *fakeType) New(*config.Probe) (Checker, error) { return Func(f.check), n
 
 func probe(t *testing.T, fields string, fn func(ctx context.Context) (*Observation, error)) *Probe {
 	t.Helper()
-	cat, err := config.Parse("t.yaml", []byte("probes:\n  p:\n    type: fake\n"+fields), func(string) (string, bool) { return "", false })
+	return probeEnv(t, fields, nil, fn)
+}
+
+func probeEnv(t *testing.T, fields string, env map[string]string, fn func(ctx context.Context) (*Observation, error)) *Probe {
+	t.Helper()
+	cat, err := config.Parse("t.yaml", []byte("probes:\n  p:\n    type: fake\n"+fields), func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +141,107 @@ func TestRedactor(t *testing.T) {
 	}
 	if !strings.Contains(got, "refused") || !strings.Contains(got, "token") || !strings.Contains(got, " ab") {
 		t.Errorf("redacted too much: %q", got)
+	}
+}
+
+// TestRedactorPatterns: what drivers print about a target is redacted
+// without knowing the target (go-redis logs, a DSN's defaults from PG*
+// variables), and the words around it stay.
+func TestRedactorPatterns(t *testing.T) {
+	r := NewRedactor()
+	tests := []struct{ in, want string }{
+		{"failed to connect to `user=role_x database=db_y`: 127.0.0.1:5432 (127.0.0.1): server error: FATAL: database \"db_y\" does not exist (SQLSTATE 3D000)",
+			"failed to connect to `user=[redacted] database=[redacted]`: [redacted] ([redacted]): server error: FATAL: database \"[redacted]\" does not exist (SQLSTATE 3D000)"},
+		{`FATAL: role "role_x" does not exist (SQLSTATE 28000)`, `FATAL: role "[redacted]" does not exist (SQLSTATE 28000)`},
+		{`FATAL: password authentication failed for user "role_x"`, `FATAL: password authentication failed for user "[redacted]"`},
+		{`no pg_hba.conf entry for host "10.0.0.9", user "role_x", database "db_y", no encryption`,
+			`no pg_hba.conf entry for host "[redacted]", user "[redacted]", database "[redacted]", no encryption`},
+		{`host=db.internal port=5433 dbname='my db' sslmode=require`, `host=[redacted] port=[redacted] dbname=[redacted] sslmode=require`},
+		{"dial tcp: lookup cache.internal on 127.0.0.53:53: no such host", "dial tcp: lookup [redacted] on [redacted]: no such host"},
+		{"dial tcp: lookup cache.internal: no such host", "dial tcp: lookup [redacted]: no such host"},
+		{"redis: connection pool: failed to dial after 5 attempts: dial tcp [::1]:6379: connect: connection refused",
+			"redis: connection pool: failed to dial after 5 attempts: dial tcp [redacted]: connect: connection refused"},
+		{"dial tcp cache.internal:6379: i/o timeout", "dial tcp [redacted]: i/o timeout"},
+		{"fe80::1%eth0 and 2001:db8::8a2e:370:7334 and ::1 and 1:2:3:4:5:6:7:8", "[redacted] and [redacted] and [redacted] and [redacted]"},
+		// Clock times, dates and versions are not addresses.
+		{"at 2024-05-01T12:30:00Z, 12:30:00.123 and 10:30, v1.2.3", "at 2024-05-01T12:30:00Z, 12:30:00.123 and 10:30, v1.2.3"},
+		{"std::io and ::", "std::io and ::"},
+	}
+	for _, tt := range tests {
+		if got := r.String(tt.in); got != tt.want {
+			t.Errorf("String(%q)\n = %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestRedactorPrefix: Prefix reads only as far as it needs, yet a secret
+// that starts within the shown bytes is replaced whole, even when secrets
+// before it shrink the text and pull it into view.
+func TestRedactorPrefix(t *testing.T) {
+	var secrets []string
+	var b strings.Builder
+	for i := 0; i < 7; i++ {
+		sec := strconv.Itoa(i) + strings.Repeat("s", 599)
+		secrets = append(secrets, sec)
+		b.WriteString(sec)
+	}
+	r := NewRedactor(secrets...)
+	long := b.String() + strings.Repeat("x", 1<<20)
+	out := r.Prefix(long, 64)
+	if !strings.HasPrefix(out, strings.Repeat("[redacted]", 7)+"xxx") {
+		t.Errorf("Prefix = %.100q...", out)
+	}
+	if len(out) > 64<<10 {
+		t.Errorf("Prefix of a 1 MiB value returned %d bytes; it needs a few thousand", len(out))
+	}
+	short := "seen 10.0.0.1:5432 " + secrets[3]
+	if got, want := r.Prefix(short, 64), r.String(short); got != want {
+		t.Errorf("Prefix(short) = %q, want String's %q", got, want)
+	}
+}
+
+// TestRunRedacts: one redactor, built from the probe's declaration, cleans
+// everything a result carries (detail, condition values, the description of
+// the error) and the error that is logged. A secret across the 64-byte cut
+// of a condition value never shows in part; conditions compare the real
+// values; software defaults such as the role postgres do not blank out the
+// words of a description.
+func TestRunRedacts(t *testing.T) {
+	const token = "tok-5f1d2e3c4b5a69788796a5b4"
+	env := map[string]string{"TOKEN": token, "DSN": "postgres://postgres@db.internal:5432/postgres"}
+	fields := "    dsn: ${DSN}\n    headers: {Authorization: \"Bearer ${TOKEN}\"}\n" +
+		"    expect: [\"[BODY] == ok\", \"[BODY] =~ ^GET\", \"[ECHO] == x\", \"[N] < 1\"]\n"
+	body := "GET / HTTP/1.1 Authorization: Bearer " + token + " from 127.0.0.1:41234 via db.internal"
+	for _, tt := range []struct{ safe, want string }{
+		{"postgres error 3D000 (database does not exist)", "postgres error 3D000 (database does not exist); seen by [redacted] with [redacted]"},
+		{"redis error " + token, "redis error [redacted]; seen by [redacted] with [redacted]"},
+	} {
+		p := probeEnv(t, fields, env, func(context.Context) (*Observation, error) {
+			o := NewObservation()
+			o.SetBody([]byte(body))
+			o.Set("ECHO", condition.String("db.internal:5432 "+token)).Set("N", condition.Number(2))
+			o.Detail = "seen by 10.1.2.3:5432 with " + token
+			return o, Safe(tt.safe, fmt.Errorf("dial tcp db.internal:5432 with %s: %w", token, syscall.ECONNREFUSED))
+		})
+		res, err := p.Run(context.Background())
+		out, _ := json.Marshal(res)
+		for _, leak := range []string{token, token[:12], "127.0.0.1", "41234", "db.internal", "10.1.2.3", "5432"} {
+			if strings.Contains(string(out), leak) {
+				t.Errorf("result shows %q: %s", leak, out)
+			}
+			if strings.Contains(err.Error(), leak) {
+				t.Errorf("logged error shows %q: %v", leak, err)
+			}
+		}
+		if res.Detail != tt.want {
+			t.Errorf("detail = %q, want %q", res.Detail, tt.want)
+		}
+		if got := res.Conditions[0].Result; got != "[BODY] (GET / HTTP/1.1 Authorization: Bearer [redacted] from [redacte...) == ok" {
+			t.Errorf("[BODY] shows %q", got)
+		}
+		if res.Conditions[1].Condition != "[BODY] =~ ^GET" || !res.Conditions[1].Success {
+			t.Errorf("conditions compare the real value: %+v", res.Conditions[1])
+		}
 	}
 }
 

@@ -23,7 +23,7 @@ type Probe struct {
 }
 
 func newProbe(p *config.Probe, c Checker) (*Probe, error) {
-	pr := &Probe{spec: p, checker: c, expect: p.Expect, warn: p.Warn, redact: NewRedactor(secretsOf(p)...)}
+	pr := &Probe{spec: p, checker: c, expect: p.Expect, warn: p.Warn, redact: NewRedactor(p.Secrets()...)}
 	if d, ok := c.(Defaulter); ok {
 		exp, warn := d.Defaults()
 		var err error
@@ -67,9 +67,10 @@ func (p *Probe) Fingerprint() string { return p.spec.Fingerprint() }
 // Run checks the probe once, under a deadline of Timeout from now, and
 // returns its result with AgeMS 0. Run returns by the deadline even if the
 // Checker ignores its context; the Checker's goroutine then finishes on its
-// own. The error, for logging only, is the check's failure with targets and
-// secrets redacted; the result already carries a safe description. Run is
-// safe for concurrent use.
+// own. Everything the result shows (detail, condition values, the
+// description of a failure) has passed the probe's Redactor, built from
+// config.Probe.Secrets; the error, for logging only, is the check's failure
+// through the same Redactor. Run is safe for concurrent use.
 func (p *Probe) Run(ctx context.Context) (api.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.spec.Timeout)
 	defer cancel()
@@ -120,17 +121,17 @@ func (p *Probe) evaluate(obs *Observation, err error, elapsed time.Duration, now
 		Status:     api.StatusUp,
 		LatencyMS:  elapsed.Milliseconds(),
 		CheckedAt:  now.UTC().Format(api.TimeFormat),
-		Detail:     obs.Detail,
+		Detail:     p.redact.String(obs.Detail),
 		Conditions: make([]api.Condition, 0, len(p.expect)+len(p.warn)),
 	}
 	failedExpect, failedWarn := false, false
 	for _, c := range p.expect {
-		ok, shown := c.Eval(obs)
+		ok, shown := c.Eval(obs, p.redact)
 		failedExpect = failedExpect || !ok
 		res.Conditions = append(res.Conditions, api.Condition{Condition: c.Text(), Result: shown, Success: ok, Severity: api.SeverityExpect})
 	}
 	for _, c := range p.warn {
-		ok, shown := c.Eval(obs)
+		ok, shown := c.Eval(obs, p.redact)
 		failedWarn = failedWarn || !ok
 		res.Conditions = append(res.Conditions, api.Condition{Condition: c.Text(), Result: shown, Success: ok, Severity: api.SeverityWarn})
 	}
@@ -143,7 +144,9 @@ func (p *Probe) evaluate(obs *Observation, err error, elapsed time.Duration, now
 		res.Status = api.StatusDegraded
 	}
 	if err != nil {
-		why := Describe(err, p.spec.Timeout)
+		// A SafeError's message may quote the target (a server's error
+		// code), so the description passes the redactor too.
+		why := p.redact.String(Describe(err, p.spec.Timeout))
 		if res.Detail != "" {
 			why += "; " + res.Detail
 		}

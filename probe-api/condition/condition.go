@@ -255,13 +255,28 @@ func parseOp(s string) (Op, string) {
 	return 0, s
 }
 
+// Redactor removes secrets from an actual value before Eval shows it.
+// check.Redactor is one.
+type Redactor interface {
+	// Prefix returns s with every secret replaced that starts within its
+	// first n bytes, replaced whole even where it runs past them. It may
+	// drop text further on, so that a large value costs only what is shown.
+	Prefix(s string, n int) string
+}
+
+// shown is how much of an actual value a result shows.
+const shown = 64
+
 // Eval evaluates the condition against env. It returns whether the condition
 // holds and the condition with the actual value shown, e.g.
-// "[STATUS] (503) == 200". A missing value fails.
-func (c *Condition) Eval(env Env) (bool, string) {
+// "[STATUS] (503) == 200". A missing value fails. The actual value passes
+// through r, when not nil, before it is cut to 64 bytes, so a secret across
+// the cut never shows in part; the condition as written is public and shown
+// as it is. Comparisons use the value itself.
+func (c *Condition) Eval(env Env, r Redactor) (bool, string) {
 	v, ok := env.Lookup(c.v)
 	if !ok {
-		return false, c.show("missing", "")
+		return false, c.show("missing", "", nil)
 	}
 	actual := v.String()
 	if c.re != nil {
@@ -277,15 +292,18 @@ func (c *Condition) Eval(env Env) (bool, string) {
 		if c.op == OpNotMatch {
 			ok = !ok
 		}
-		return ok, c.show(actual, "")
+		return ok, c.show(actual, "", r)
 	}
 	ok, why := compare(v, c.op, c.lit)
-	return ok, c.show(actual, why)
+	return ok, c.show(actual, why, r)
 }
 
-func (c *Condition) show(actual, why string) string {
-	if len(actual) > 64 {
-		actual = actual[:61] + "..."
+func (c *Condition) show(actual, why string, r Redactor) string {
+	if r != nil {
+		actual = r.Prefix(actual, shown)
+	}
+	if len(actual) > shown {
+		actual = actual[:shown-3] + "..."
 	}
 	s := c.v.String() + " (" + actual + ") " + c.op.String() + " " + c.raw
 	if why != "" {

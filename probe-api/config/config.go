@@ -59,6 +59,10 @@ var (
 const (
 	DefaultTimeout = 5 * time.Second
 	MaxTimeout     = 60 * time.Second
+	// MaxBody is the largest max_body. A running check holds up to max_body
+	// of its response in memory, so with --concurrency checks at once the
+	// server may hold that many times it.
+	MaxBody = 16 << 20
 )
 
 // Error is one problem in a catalogue, at a position. It unwraps to one of
@@ -125,7 +129,7 @@ type Probe struct {
 	URL     string            // http: the target; prometheus: the Prometheus base URL for Query
 	Headers map[string]string // http and prometheus
 	Body    string            // http request body
-	MaxBody int64             // bytes read from a response body; default 1 MiB
+	MaxBody int64             // bytes read from a response body; the type's default, at most MaxBody
 	Scrape  string            // prometheus: an exposition endpoint to scrape
 	Query   string            // prometheus: an instant PromQL query against URL
 	Metric  string            // prometheus: the metric to read from Scrape
@@ -156,6 +160,8 @@ type Probe struct {
 	fields      map[string]Position
 	conds       map[*condition.Condition]Position
 	fingerprint string
+	envParts    []string // what each ${VAR} in a target field expanded to
+	secrets     []string
 }
 
 // Public returns the probe's public fields.
@@ -469,6 +475,7 @@ func (d *decoder) probe(id string, k, v *yaml.Node) *Probe {
 		d.errs = append(d.errs, p.FieldErr(ErrInvalid, "timeout", "must be more than 0 and at most "+MaxTimeout.String()))
 	}
 	p.fingerprint = hex.EncodeToString(h.Sum(nil)[:8])
+	p.secrets = secretsOf(p)
 	return p
 }
 
@@ -545,13 +552,13 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 			s := hv.Value
 			if kind == kindHeaders {
 				var good bool
-				if s, good = d.expand(prefix+hk.Value+": ", hv); !good {
+				if s, good = d.expand(p, prefix+hk.Value+": ", hv); !good {
 					ok = false
 					continue
 				}
 				switch strings.ToLower(hk.Value) {
 				case "authorization", "proxy-authorization", "cookie", "x-api-key":
-					if lit, _ := expand(hv.Value, nil); !authScheme(lit) {
+					if lit, _ := expand(hv.Value, nil, nil); !authScheme(lit) {
 						d.errorf(hv, ErrLiteralSecret, prefix+hk.Value+" must come from the environment, e.g. \"Bearer ${TOKEN}\" with only the variable in the file")
 						ok = false
 						continue
@@ -570,19 +577,19 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 	case kindPublic:
 		return n.Value, true
 	case kindTarget:
-		return d.expand(prefix, n)
+		return d.expand(p, prefix, n)
 	case kindSecret:
-		if lit, _ := expand(n.Value, nil); lit != "" {
+		if lit, _ := expand(n.Value, nil, nil); lit != "" {
 			d.errorf(n, ErrLiteralSecret, prefix+"must come from the environment: write ${VARIABLE} and set it where probe-api runs")
 			return nil, false
 		}
-		return d.expand(prefix, n)
+		return d.expand(p, prefix, n)
 	case kindLocator:
-		if lit, _ := expand(n.Value, nil); hasPassword(lit) {
+		if lit, _ := expand(n.Value, nil, nil); hasPassword(lit) {
 			d.errorf(n, ErrLiteralSecret, prefix+"contains a password written into the file: take it from the environment, e.g. ${PG_DSN}")
 			return nil, false
 		}
-		return d.expand(prefix, n)
+		return d.expand(p, prefix, n)
 	case kindDuration:
 		t, err := time.ParseDuration(n.Value)
 		if err != nil || t < 0 {
@@ -607,7 +614,7 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 	case kindSize:
 		s, ok := parseSize(n.Value)
 		if !ok {
-			d.errorf(n, ErrInvalid, prefix+"must be a size such as 65536, 512KiB or 4MiB, up to 64MiB")
+			d.errorf(n, ErrInvalid, prefix+"must be a size such as 65536, 512KiB or 4MiB, up to 16MiB")
 			return nil, false
 		}
 		return s, true
@@ -615,10 +622,11 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 	return nil, false
 }
 
-// expand expands ${ENV} in a scalar; it reports false after recording an
-// error positioned at the offending reference when the scalar is on one line.
-func (d *decoder) expand(prefix string, n *yaml.Node) (string, bool) {
-	s, err := expand(n.Value, d.lookup)
+// expand expands ${ENV} in a scalar of p, keeping what each reference
+// expanded to among p's secrets; it reports false after recording an error
+// positioned at the offending reference when the scalar is on one line.
+func (d *decoder) expand(p *Probe, prefix string, n *yaml.Node) (string, bool) {
+	s, err := expand(n.Value, d.lookup, &p.envParts)
 	if err != nil {
 		col := n.Column
 		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && !strings.Contains(n.Value, "\n") {
@@ -673,7 +681,7 @@ func parseSize(s string) (int64, bool) {
 		}
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n <= 0 || n > (64<<20)/mult {
+	if err != nil || n <= 0 || n > MaxBody/mult {
 		return 0, false
 	}
 	return n * mult, true

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,7 +113,7 @@ func TestExpand(t *testing.T) {
 		{"trailing $", "trailing $"},
 	}
 	for _, tt := range tests {
-		got, err := expand(tt.in, look)
+		got, err := expand(tt.in, look, nil)
 		if err != nil || got != tt.want {
 			t.Errorf("expand(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
@@ -262,5 +263,105 @@ func TestParseWithoutEnvironment(t *testing.T) {
 	cat, err := Parse("p.yaml", []byte(src[:strings.Index(src, "  b:")]), nil)
 	if err != nil || cat.Probes[0].DSN != "" {
 		t.Errorf("nil lookup: %v", err)
+	}
+}
+
+// TestSecrets: a probe knows every value it must never show, which is what
+// came from the environment and what locates its target, down to the parts
+// a driver prints on its own (a URL's host, a DSN's user and database).
+func TestSecrets(t *testing.T) {
+	src := `probes:
+  web:
+    type: http
+    title: Web
+    url: ${BASE}/health?key=${KEY}
+    headers: {Authorization: "Bearer ${TOKEN}", Accept: application/json}
+    body: '{"probe":true}'
+  basic:
+    type: http
+    url: https://${WEB_USER}:${WEB_PW}@web.internal/
+  pg-url:
+    type: postgres
+    dsn: ${PG_DSN}
+  pg-kv:
+    type: postgres
+    dsn: host=${PG_HOST} port=5433 user=role_kv dbname='db kv' password=${PG_PW}
+  pg-multi:
+    type: postgres
+    dsn: postgres://role_multi@h1.internal:5432,h2.internal:5433/db_multi
+  cache:
+    type: redis
+    addr: ${REDIS_ADDR:-cache.internal:6379}
+    username: ${REDIS_USER}
+    password: ${REDIS_PW}
+`
+	cat, err := Parse("p.yaml", []byte(src), env(map[string]string{
+		"BASE": "https://api.internal:8443", "KEY": "k-123", "TOKEN": "tok-456",
+		"PG_DSN":  "postgres://role_url:pw-url@db.internal:5432/db_url?sslmode=require",
+		"PG_HOST": "kv.internal", "PG_PW": "pw-kv",
+		"REDIS_USER": "cache_user", "REDIS_PW": "pw-redis", "WEB_USER": "web_user", "WEB_PW": "pw-web",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		id        string
+		want, not []string
+	}{
+		{"web", []string{"https://api.internal:8443", "k-123", "tok-456", "https://api.internal:8443/health?key=k-123", "api.internal:8443", "api.internal"},
+			[]string{"Web", "application/json", `{"probe":true}`, "Bearer tok-456"}},
+		// Go sends a URL's user and password as Basic credentials, which an
+		// echoing target shows.
+		{"basic", []string{"web_user", "pw-web", "web.internal", "d2ViX3VzZXI6cHctd2Vi"}, nil},
+		{"pg-url", []string{"postgres://role_url:pw-url@db.internal:5432/db_url?sslmode=require", "role_url", "pw-url", "db.internal", "db.internal:5432", "db_url"}, nil},
+		{"pg-kv", []string{"kv.internal", "role_kv", "db kv", "pw-kv"}, []string{"'db kv'"}},
+		{"pg-multi", []string{"role_multi", "h1.internal", "h2.internal", "h1.internal:5432", "h2.internal:5433", "db_multi"}, nil},
+		{"cache", []string{"cache.internal:6379", "cache.internal", "cache_user", "pw-redis"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			p, _ := cat.Probe(tt.id)
+			got := map[string]bool{}
+			for _, s := range p.Secrets() {
+				got[s] = true
+			}
+			for _, w := range tt.want {
+				if !got[w] {
+					t.Errorf("Secrets() lacks %q: %q", w, p.Secrets())
+				}
+			}
+			for _, n := range append(tt.not, "") {
+				if got[n] {
+					t.Errorf("Secrets() has %q, which is public: %q", n, p.Secrets())
+				}
+			}
+		})
+	}
+}
+
+// TestMaxBody: max_body is capped at MaxBody, and a larger value is an
+// error at its position.
+func TestMaxBody(t *testing.T) {
+	for _, tt := range []struct {
+		value string
+		want  int64
+	}{{"16MiB", 16 << 20}, {"16777216", 16 << 20}, {"16MB", 16e6}, {"1KiB", 1 << 10}} {
+		cat, err := Parse("p.yaml", []byte("probes:\n  a:\n    type: http\n    max_body: "+tt.value+"\n"), env(nil))
+		if err != nil {
+			t.Errorf("max_body %s: %v", tt.value, err)
+			continue
+		}
+		if got := cat.Probes[0].MaxBody; got != tt.want {
+			t.Errorf("max_body %s = %d, want %d", tt.value, got, tt.want)
+		}
+	}
+	if MaxBody != 16<<20 {
+		t.Errorf("MaxBody = %d, and the README says 16MiB", MaxBody)
+	}
+	for _, value := range []string{"16777217", "17MiB", "17MB", "64MiB"} {
+		_, err := Parse("p.yaml", []byte("probes:\n  a:\n    type: http\n    max_body: "+value+"\n"), env(nil))
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(fmt.Sprint(err), "p.yaml:4:15: probe a: max_body: must be a size such as 65536, 512KiB or 4MiB, up to 16MiB") {
+			t.Errorf("max_body %s: %v", value, err)
+		}
 	}
 }

@@ -16,8 +16,9 @@ type envError struct {
 // $ followed by anything else is kept as it is. An unset NAME without a
 // default is an error; with lookup nil every variable counts as unset and
 // expands to its default or to nothing, which gives what the file alone says
-// (the "literal view" used to catch secrets written into the file).
-func expand(s string, lookup LookupEnv) (string, *envError) {
+// (the "literal view" used to catch secrets written into the file). When
+// parts is not nil, what each reference expanded to is appended to it.
+func expand(s string, lookup LookupEnv, parts *[]string) (string, *envError) {
 	if !strings.Contains(s, "$") {
 		return s, nil
 	}
@@ -54,12 +55,15 @@ func expand(s string, lookup LookupEnv) (string, *envError) {
 		}
 		switch {
 		case ok && (val != "" || !hasDef):
-			b.WriteString(val)
 		case hasDef:
-			b.WriteString(def)
+			val = def
 		case lookup == nil:
 		default:
 			return "", &envError{off: i, msg: "environment variable " + name + " is not set (give a default with ${" + name + ":-value})", err: ErrUnsetEnv}
+		}
+		b.WriteString(val)
+		if parts != nil && val != "" {
+			*parts = append(*parts, val)
 		}
 		i += end
 	}

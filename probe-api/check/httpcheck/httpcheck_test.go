@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -174,5 +176,113 @@ func TestValidation(t *testing.T) {
 		if _, err := r.Build(probetest.Catalogue(t, "type: http\n"+fields, nil)); err == nil {
 			t.Errorf("accepted %q", fields)
 		}
+	}
+}
+
+// bigBody is a JSON document of exactly n bytes.
+func bigBody(n int) []byte {
+	head, tail := `{"status":"ok","pad":"`, `"}`
+	return []byte(head + strings.Repeat("x", n-len(head)-len(tail)) + tail)
+}
+
+// bodyServer serves body on /length with a Content-Length, and on /chunked
+// in 64 KiB chunks without one.
+func bodyServer(t testing.TB, body []byte) string {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/length", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	})
+	mux.HandleFunc("/chunked", func(w http.ResponseWriter, r *http.Request) {
+		for b := body; len(b) > 0; {
+			n := min(len(b), 64<<10)
+			w.Write(b[:n])
+			w.(http.Flusher).Flush()
+			b = b[n:]
+		}
+	})
+	srv, _ := probetest.Server(t, mux)
+	return srv.URL
+}
+
+const bigConds = "expect: [\"[BODY].status == ok\", \"[BODY] =~ \\\"pad\\\"\", \"[BODY] != x\", \"[BODY].pad != x\"]"
+
+// TestBodyCostsItsLimit: checking a body of max_body (16 MiB) allocates
+// about that much, not a multiple of it: the body is read into one buffer
+// of at most max_body, and [BODY], its regexp and its JSON paths read that
+// buffer in place. Each check also reports the body exactly.
+func TestBodyCostsItsLimit(t *testing.T) {
+	const size = 16 << 20
+	url := bodyServer(t, bigBody(size))
+	typ := New()
+	defer typ.Close()
+	for _, path := range []string{"/length", "/chunked"} {
+		t.Run(path, func(t *testing.T) {
+			p := probetest.Build(t, "http", typ, "url: "+url+path+"\nmax_body: 16MiB\ntimeout: 30s\n"+bigConds)
+			if res, err := p.Run(context.Background()); res.Status != api.StatusUp || err != nil {
+				t.Fatalf("%s %v: %s", res.Status, err, conds(res))
+			}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			res, _ := p.Run(context.Background())
+			runtime.ReadMemStats(&after)
+			if res.Status != api.StatusUp || strings.Contains(res.Detail, "cut") {
+				t.Fatalf("%s %q: %s", res.Status, res.Detail, conds(res))
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > size*5/4 {
+				t.Errorf("one check of a %d-byte body allocated %d bytes (%.1f×)", size, got, float64(got)/size)
+			}
+		})
+	}
+}
+
+// BenchmarkBody16MiB measures one check of a 16 MiB JSON body with
+// conditions on its text, a regexp and two JSON paths; B/op should stay
+// near 16 MiB.
+func BenchmarkBody16MiB(b *testing.B) {
+	const size = 16 << 20
+	url := bodyServer(b, bigBody(size))
+	typ := New()
+	defer typ.Close()
+	for _, path := range []string{"/length", "/chunked"} {
+		b.Run(path[1:], func(b *testing.B) {
+			p := probetest.Build(b, "http", typ, "url: "+url+path+"\nmax_body: 16MiB\ntimeout: 30s\n"+bigConds)
+			b.ReportAllocs()
+			b.SetBytes(size)
+			for i := 0; i < b.N; i++ {
+				if res, _ := p.Run(context.Background()); res.Status != api.StatusUp {
+					b.Fatalf("%s: %s", res.Status, conds(res))
+				}
+			}
+		})
+	}
+}
+
+// TestBodyLimits: a body exactly max_body long is whole; one byte more is
+// cut at max_body, with or without a Content-Length, and a HEAD reads none.
+func TestBodyLimits(t *testing.T) {
+	body := bigBody(100 << 10)
+	url := bodyServer(t, body)
+	typ := New()
+	defer typ.Close()
+	for _, tt := range []struct {
+		path, max string
+		want      string
+	}{
+		{"/length", "102400", "HTTP 200"},
+		{"/chunked", "102400", "HTTP 200"},
+		{"/length", "102399", "HTTP 200; body cut at 100.0KiB"},
+		{"/chunked", "102399", "HTTP 200; body cut at 100.0KiB"},
+		{"/chunked", "1KiB", "HTTP 200; body cut at 1.0KiB"},
+	} {
+		res := run(t, typ, "url: "+url+tt.path+"\nmax_body: "+tt.max+"\nexpect: [\"[BODY] =~ \\\"^\\\\\\\\{\\\"\"]")
+		if res.Detail != tt.want || res.Status != api.StatusUp {
+			t.Errorf("%s, max_body %s: %s %q %s", tt.path, tt.max, res.Status, res.Detail, conds(res))
+		}
+	}
+	res := run(t, typ, "url: "+url+"/length\nmethod: HEAD\nexpect: [\"[BODY] == \\\"\\\"\"]")
+	if res.Status != api.StatusUp {
+		t.Errorf("HEAD: %s %q %s", res.Status, res.Detail, conds(res))
 	}
 }

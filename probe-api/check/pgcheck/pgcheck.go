@@ -7,7 +7,7 @@
 //
 //	ready          [CONNECTED] [RESPONSE_TIME]             like pg_isready; adds expect [CONNECTED] == true
 //	connections    [USED] [MAX] [USED_PCT] [RESPONSE_TIME]  client backends against max_connections
-//	long-queries   [COUNT] [LONGEST] [RESPONSE_TIME]        active queries older than older_than (default 1m)
+//	long-queries   [COUNT] [LONGEST] [RESPONSE_TIME]        active queries older than older_than (default 1m), but its own
 //	blocked-locks  [COUNT] [BLOCKERS] [RESPONSE_TIME]       backends waiting on a lock, and the pids blocking them
 //
 // Other sessions' activity is visible only to a role with pg_read_all_stats
@@ -34,8 +34,10 @@ import (
 // DefaultOlderThan is the default of older_than for long-queries.
 const DefaultOlderThan = time.Minute
 
-// ApplicationName is the application_name of the probe's connections; the
-// long-queries and blocked-locks checks leave them out.
+// ApplicationName is the application_name of the probe's connections, so a
+// DBA can tell them apart. Checks never trust it: anyone can set it, so
+// long-queries leaves out only the backend running its own query, by
+// pg_backend_pid().
 const ApplicationName = "stepcheck-probe"
 
 // Type builds postgres checkers and owns their pools, one per DSN and
@@ -244,8 +246,8 @@ func longQueries(ctx context.Context, c *checker, pool *pgxpool.Pool, obs *check
 		(array_agg(pid ORDER BY query_start))[1]
 		FROM pg_stat_activity
 		WHERE state = 'active' AND backend_type = 'client backend'
-		AND pid <> pg_backend_pid() AND application_name <> $2 AND query_start IS NOT NULL`,
-		c.olderThan.Seconds(), ApplicationName).Scan(&count, &longest, &pid)
+		AND pid <> pg_backend_pid() AND query_start IS NOT NULL`,
+		c.olderThan.Seconds()).Scan(&count, &longest, &pid)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
@@ -147,6 +148,38 @@ func TestLongQueries(t *testing.T) {
 	}
 }
 
+// TestLongQueriesCannotBeHidden: a session that names itself as the probe
+// does (application_name stepcheck-probe) is still counted; only the
+// probe's own backend, by its pid, is left out.
+func TestLongQueriesCannotBeHidden(t *testing.T) {
+	dsn := testsvc.PostgresDSN(t, "test")
+	conn, err := pgx.Connect(context.Background(), dsn+"&application_name="+ApplicationName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var hidden int32
+	if err := conn.QueryRow(context.Background(), "SELECT pg_backend_pid()").Scan(&hidden); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.Exec(ctx, "SELECT pg_sleep(30)")
+		done <- err
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	typ := New()
+	defer typ.Close()
+	p := build(t, typ, dsn, "check: long-queries\nolder_than: 200ms\nwarn: [\"[COUNT] == 0\"]")
+	eventually(t, p, func(r api.Result) bool {
+		return r.Status == api.StatusDegraded && strings.Contains(r.Detail, "(pid "+strconv.Itoa(int(hidden))+")")
+	})
+}
+
 func TestBlockedLocks(t *testing.T) {
 	ctx := context.Background()
 	holder := testsvc.Postgres(t, "test")
@@ -224,8 +257,9 @@ func TestSilentTargetReturnsAtDeadline(t *testing.T) {
 	}
 }
 
-// TestRedaction: a DSN's password, host and port appear neither in the
-// result nor in the logged error.
+// TestRedaction: a DSN's password, host and port, and the names of a
+// database or role that does not exist, appear neither in the result nor in
+// the logged error, in URL and key=value form.
 func TestRedaction(t *testing.T) {
 	testsvc.PostgresDSN(t, "test")
 	const password = "Sup3r-Secret-Pw"
@@ -237,6 +271,8 @@ func TestRedaction(t *testing.T) {
 		"postgres://postgres:" + password + "@" + probetest.ClosedAddr(t) + "/test?sslmode=disable",
 		"postgres://postgres:" + password + "@127.0.0.1:5432/no_such_db_stepcheck?sslmode=disable",
 		"host=127.0.0.1 port=5432 user=nobody_stepcheck password=" + password + " dbname=test sslmode=disable",
+		"postgres://role_stepcheck_x@127.0.0.1:5432/test?sslmode=disable",
+		"host=127.0.0.1 port=5432 user=postgres dbname=kv_db_stepcheck sslmode=disable",
 	} {
 		p := build(t, typ, dsn, "check: ready")
 		res, err := p.Run(context.Background())
@@ -248,18 +284,19 @@ func TestRedaction(t *testing.T) {
 		for _, c := range res.Conditions {
 			out += c.Result
 		}
-		for _, secret := range []string{password, dsn, "127.0.0.1", "5432", "nobody_stepcheck"} {
+		for _, secret := range []string{password, dsn, "127.0.0.1", "5432", "nobody_stepcheck", "no_such_db_stepcheck", "role_stepcheck_x", "kv_db_stepcheck"} {
 			if strings.Contains(out, secret) {
 				t.Errorf("result shows %q: %+v", secret, res)
 			}
 		}
 	}
-	for _, secret := range []string{password, "127.0.0.1", ":5432", "nobody_stepcheck"} {
+	for _, secret := range []string{password, "127.0.0.1", ":5432", "nobody_stepcheck", "no_such_db_stepcheck", "role_stepcheck_x", "kv_db_stepcheck"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("log shows %q:\n%s", secret, logs.String())
 		}
 	}
-	if !strings.Contains(logs.String(), "database does not exist") || !strings.Contains(logs.String(), "connection refused") {
+	if !strings.Contains(logs.String(), "database does not exist") || !strings.Contains(logs.String(), "connection refused") ||
+		!strings.Contains(logs.String(), `FATAL: role \"[redacted]\" does not exist`) {
 		t.Errorf("log lost the cause:\n%s", logs.String())
 	}
 }

@@ -16,6 +16,8 @@ package redischeck
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -304,4 +306,33 @@ func describe(err error) error {
 		return check.Safe("redis error "+code, err)
 	}
 	return err
+}
+
+// SetLogger sends go-redis's own log lines (a pool that failed to dial, a
+// connection dropped with unread data) to log, at level warn with the
+// message "redis client", after the address-level redaction of
+// check.Redactor; without it go-redis writes them raw to stderr, outside the
+// JSON log and with the target's address.
+//
+// go-redis keeps one logger for the whole process (redis.SetLogger), shared
+// by every client: the probes' and the shared mode's. So this is a setting
+// of the process, not of a Type: call it once where the process starts,
+// before any client exists. It has no per-probe secrets to remove, only
+// addresses, hosts and DSN-like keys; the runner's own log line about a
+// failed check carries the probe's full redaction.
+func SetLogger(log *slog.Logger) {
+	redis.SetLogger(&logger{log: log, redact: check.NewRedactor()})
+}
+
+// logger adapts slog to go-redis's internal Logging interface.
+type logger struct {
+	log    *slog.Logger
+	redact *check.Redactor
+}
+
+func (l *logger) Printf(ctx context.Context, format string, v ...any) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	l.log.WarnContext(ctx, "redis client", "text", l.redact.String(fmt.Sprintf(format, v...)))
 }

@@ -55,8 +55,9 @@ type Request struct {
 	MaxBody int64 // bytes kept from the body
 }
 
-// Response is what came back. Body holds at most MaxBody bytes; Truncated
-// says the target sent more, which was not read.
+// Response is what came back. Body holds at most MaxBody bytes, in a buffer
+// of at most MaxBody; Truncated says the target sent more, which was not
+// read.
 type Response struct {
 	Status    int
 	Header    http.Header
@@ -95,13 +96,59 @@ func Do(ctx context.Context, c *http.Client, req Request) (*Response, error) {
 	}
 	defer resp.Body.Close()
 	out := &Response{Status: resp.StatusCode, Header: resp.Header}
-	out.Body, err = io.ReadAll(io.LimitReader(resp.Body, req.MaxBody+1))
-	if int64(len(out.Body)) > req.MaxBody {
-		out.Body, out.Truncated = out.Body[:req.MaxBody], true
+	size := resp.ContentLength
+	if method == http.MethodHead {
+		size = 0
 	}
+	out.Body, out.Truncated, err = readBody(resp.Body, size, req.MaxBody)
 	out.Elapsed = time.Since(start)
-	if err != nil {
-		return out, err
+	return out, err
+}
+
+// firstRead is the buffer a body of unknown length starts in. Most answers
+// fit; a longer one moves once to a buffer of the whole limit.
+const firstRead = 64 << 10
+
+// readBody reads at most max bytes of r into one buffer and reports whether
+// more followed. The buffer is never larger than max: it is size bytes when
+// the length is known (size >= 0, and max when size is more), else
+// firstRead, growing straight to max only if the body goes on. So a body
+// costs its own length when the target says it, at most max plus firstRead
+// when not, never the doubling of io.ReadAll.
+func readBody(r io.Reader, size, max int64) (body []byte, truncated bool, err error) {
+	switch {
+	case size > max:
+		size = max
+	case size < 0:
+		size = min(max, firstRead)
 	}
-	return out, nil
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			// Full: read one byte more to learn whether the body goes on.
+			var one [1]byte
+			n, err := io.ReadFull(r, one[:])
+			if n == 0 {
+				if err == io.EOF {
+					err = nil
+				}
+				return buf, false, err
+			}
+			if int64(len(buf)) >= max {
+				return buf, true, nil
+			}
+			grown := make([]byte, len(buf), max)
+			copy(grown, buf)
+			buf = append(grown, one[0])
+			continue
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, false, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
 }
