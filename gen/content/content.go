@@ -467,7 +467,13 @@ func validate(site *Site, diags *diag.List) {
 			// Two folders whose names differ only in case, neither with an
 			// _index.md, are one URL: one would silently replace the other.
 			if prev := site.byURL[p.URL]; prev != p && prev != nil {
-				diags.Errorf(path.Join(Dir, p.dir), 1, 1, "folder URL %s is also the URL of %s; rename one of them", p.URL, source(prev))
+				at, other := p, prev
+				if prev.Path == "" && prev.dir > p.dir {
+					// Map order decides which twin came first; report the
+					// same one every build.
+					at, other = prev, p
+				}
+				diags.Errorf(path.Join(Dir, at.dir), 1, 1, "folder URL %s is also the URL of %s; rename one of them", p.URL, source(other))
 			}
 			continue
 		}
