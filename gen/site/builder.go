@@ -100,8 +100,6 @@ type docEntry struct {
 // loading them gave.
 type themeState struct {
 	files  map[string][]byte
-	stats  map[string]fileStat // what files was read from, to skip reading it again
-	sum    uint64              // a hash of files, for globalKey
 	theme  *render.Theme
 	diags  []diag.Diagnostic
 	static map[string][]byte // published static files
@@ -508,25 +506,15 @@ func (c *cachingConverter) Convert(file string, src []byte) (*markdown.Doc, erro
 // loaded once.
 func (b *Builder) loadTheme() {
 	dir := filepath.Join(b.opts.Source, ThemeDir)
-	// A theme with a vendored library is megabytes; serve rebuilds on every
-	// save, so files whose size and time are unchanged are not read again.
-	stats, err := statTree(dir)
-	if err != nil {
-		stats = nil // no theme of the site's own: the built-in one
-	}
-	if b.theme != nil && maps.Equal(b.theme.stats, stats) && (stats != nil) == (b.theme.stats != nil) {
-		return
-	}
 	files, err := readTree(dir)
 	if err != nil {
-		files = nil
+		files = nil // no theme of the site's own: the built-in one
 	}
 	if b.theme != nil && sameFiles(b.theme.files, files) && (files != nil) == (b.theme.files != nil) {
-		b.theme.stats = stats // touched, not changed
 		return
 	}
 	var d diag.List
-	t := &themeState{files: files, stats: stats, sum: b.filesSum(files), theme: loadTheme(b.opts.Source, &d)}
+	t := &themeState{files: files, theme: loadTheme(b.opts.Source, &d)}
 	t.diags = d.Sorted()
 	t.static = map[string][]byte{}
 	t.assets, t.err = publishStatic(t.theme.Static, newMinifier(!b.opts.NoMinify), t.static)
@@ -540,43 +528,6 @@ func (b *Builder) loadWidgets() error {
 		b.widgets = w
 	}
 	return b.widgets.err
-}
-
-// fileStat is what tells a file changed without reading it.
-type fileStat struct {
-	size int64
-	mod  time.Time
-}
-
-// statTree returns the size and modification time of every file below dir,
-// by slash path.
-func statTree(dir string) (map[string]fileStat, error) {
-	stats := map[string]fileStat{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		stats[filepath.ToSlash(rel)] = fileStat{info.Size(), info.ModTime()}
-		return nil
-	})
-	return stats, err
-}
-
-// filesSum hashes a tree of files, names and contents.
-func (b *Builder) filesSum(files map[string][]byte) uint64 {
-	var h maphash.Hash
-	h.SetSeed(b.seed)
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		writeString(&h, name)
-		writeLen(&h, len(files[name]))
-		h.Write(files[name])
-	}
-	return h.Sum64()
 }
 
 // readTree reads every file below dir, by slash path.
@@ -644,9 +595,12 @@ func (b *Builder) globalKey(cfgSrc, catSrc []byte, assets map[string]string) uin
 		writeLen(&h, len(p))
 		h.Write(p)
 	}
-	var buf [8]byte
-	binary.LittleEndian.PutUint64(buf[:], b.theme.sum)
-	h.Write(buf[:])
+	names := slices.Sorted(maps.Keys(b.theme.files))
+	for _, name := range names {
+		writeString(&h, name)
+		writeLen(&h, len(b.theme.files[name]))
+		h.Write(b.theme.files[name])
+	}
 	for _, name := range slices.Sorted(maps.Keys(assets)) {
 		writeString(&h, name)
 		writeString(&h, assets[name])
