@@ -12,6 +12,7 @@ const (
 	EMETHOD       = "method_not_allowed"
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
+	EMISDIRECTED  = "misdirected"
 	ERATELIMIT    = "rate_limited"
 	EUNAVAILABLE  = "unavailable"
 	EINTERNAL     = "internal"
@@ -22,6 +23,7 @@ var codeStatus = map[string]int{
 	EMETHOD:       http.StatusMethodNotAllowed,
 	EUNAUTHORIZED: http.StatusUnauthorized,
 	EFORBIDDEN:    http.StatusForbidden,
+	EMISDIRECTED:  http.StatusMisdirectedRequest,
 	ERATELIMIT:    http.StatusTooManyRequests,
 	EUNAVAILABLE:  http.StatusServiceUnavailable,
 	EINTERNAL:     http.StatusInternalServerError,

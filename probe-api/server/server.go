@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,11 +72,21 @@ type Options struct {
 	// rightmost address identifies the client for the rate limit. Set it only
 	// behind a proxy that appends to that header.
 	ClientIPHeader string
-	// CORSOrigins are the origins (scheme://host[:port]) allowed to call the
-	// API from a browser, besides the API's own origin.
+	// CORSOrigins are the origins (scheme://host[:port]) of the sites whose
+	// pages may call the API from a browser, besides the API's own origin.
+	// They match exactly: scheme, host and port (default ports included).
 	CORSOrigins []string
+	// PublicOrigins are the origins at which browsers reach the API itself,
+	// such as https://runbooks.example.com behind a proxy. The API answers
+	// only requests whose Host is one of their host names, an IP address
+	// or localhost; any other gets 421, which is what a DNS-rebinding page
+	// sends. Pages at these origins may call the API.
+	PublicOrigins []string
 	// Token, when set, is the bearer token every /api/ request must carry.
 	Token string
+	// MetricsToken, when set, is the bearer token /metrics requires, so
+	// that metrics need not be public where the API is.
+	MetricsToken string
 	// Redis enables shared mode: results and the run lock live in Redis, so
 	// replicas sharing it run each probe at most once per Cache window. The
 	// client stays the caller's to close.
@@ -99,7 +108,7 @@ type Server struct {
 	lim      *limiter
 	sem      chan struct{}
 	shared   *shared
-	origins  map[string]bool
+	origins  origins
 	handler  http.Handler
 
 	set     atomic.Pointer[check.Set] // gen's set, for listings
@@ -118,7 +127,11 @@ type Server struct {
 // New builds every probe of cat and returns a Server for them. It contacts
 // no target. The error joins every problem in the catalogue.
 func New(cat *config.Catalogue, opts Options) (*Server, error) {
-	s := &Server{opts: opts, registry: opts.Registry, log: opts.Logger, m: newMetrics(), origins: map[string]bool{}}
+	origins, err := newOrigins(opts.CORSOrigins, opts.PublicOrigins)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, registry: opts.Registry, log: opts.Logger, m: newMetrics(), origins: origins}
 	if s.registry == nil {
 		s.registry, s.ownsReg = builtin.New(), true
 	}
@@ -135,9 +148,6 @@ func New(cat *config.Catalogue, opts Options) (*Server, error) {
 			burst = 1
 		}
 		s.lim = newLimiter(s.opts.Rate, burst, s.opts.RateClients)
-	}
-	for _, o := range opts.CORSOrigins {
-		s.origins[strings.TrimSuffix(o, "/")] = true
 	}
 	if opts.Redis != nil {
 		prefix, timeout := opts.RedisPrefix, opts.RedisTimeout
@@ -222,11 +232,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle(api.PathProbes+"/{id}", s.api(http.HandlerFunc(s.handleProbe)))
 	mux.Handle(api.PathProbes+"/{id}/check", s.api(http.HandlerFunc(s.handleCheck)))
 	mux.HandleFunc(api.PathHealth, s.handleHealth)
-	mux.Handle(api.PathMetrics, promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
+	mux.Handle(api.PathMetrics, s.metricsHandler())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errorf(ENOTFOUND, "not found"))
 	})
-	return mux
+	return s.GuardHost(mux)
 }
 
 // api wraps an /api/ handler with CORS and the token.
@@ -236,7 +246,7 @@ func (s *Server) api(next http.Handler) http.Handler {
 		h["Cache-Control"] = noStore
 		h["X-Content-Type-Options"] = noSniff
 		if origin := r.Header.Get("Origin"); origin != "" {
-			if !s.originAllowed(origin, r) {
+			if !s.origins.allows(origin, r) {
 				s.error(w, r, errorf(EFORBIDDEN, "origin not allowed"))
 				return
 			}
@@ -250,31 +260,58 @@ func (s *Server) api(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if s.opts.Token != "" {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="probe-api"`)
-				s.error(w, r, errorf(EUNAUTHORIZED, "a valid bearer token is required"))
-				return
-			}
+		if s.opts.Token != "" && !bearerIs(r, s.opts.Token) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="probe-api"`)
+			s.error(w, r, errorf(EUNAUTHORIZED, "a valid bearer token is required"))
+			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// originAllowed accepts configured origins and the API's own origin (a
-// same-origin page, as under stepcheck serve, sends Origin on POST).
-func (s *Server) originAllowed(origin string, r *http.Request) bool {
-	if s.origins[origin] {
-		return true
+// bearerIs reports whether r carries "Authorization: Bearer want"; the
+// scheme is case-insensitive (RFC 9110), the token compared in constant
+// time.
+func bearerIs(r *http.Request, want string) bool {
+	scheme, got, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
 	}
-	u, err := url.Parse(origin)
-	return err == nil && u.Host != "" && u.Host == r.Host
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(want)) == 1
+}
+
+// allowMethods answers 405 with an Allow header, and reports false, unless
+// r's method is one of methods.
+func (s *Server) allowMethods(w http.ResponseWriter, r *http.Request, msg string, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	s.error(w, r, errorf(EMETHOD, msg))
+	return false
+}
+
+// metricsHandler serves /metrics to GET and HEAD, and only with
+// Options.MetricsToken when one is set.
+func (s *Server) metricsHandler() http.Handler {
+	prom := promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.allowMethods(w, r, "use GET", http.MethodGet, http.MethodHead) {
+			return
+		}
+		if s.opts.MetricsToken != "" && !bearerIs(r, s.opts.MetricsToken) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			s.error(w, r, errorf(EUNAUTHORIZED, "a valid bearer token is required for /metrics"))
+			return
+		}
+		prom.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		s.error(w, r, errorf(EMETHOD, "use GET"))
+	if !s.allowMethods(w, r, "use GET", http.MethodGet, http.MethodHead) {
 		return
 	}
 	s.json(w, http.StatusOK, api.ProbeList{Probes: s.set.Load().Public()})
@@ -283,8 +320,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 // handleProbe describes one probe. Pages link each probe's label here, so
 // a reader without JavaScript learns what the probe checks; it runs nothing.
 func (s *Server) handleProbe(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		s.error(w, r, errorf(EMETHOD, "use GET; POST to .../check runs the probe"))
+	if !s.allowMethods(w, r, "use GET; POST to .../check runs the probe", http.MethodGet, http.MethodHead) {
 		return
 	}
 	id := r.PathValue("id")
@@ -298,8 +334,7 @@ func (s *Server) handleProbe(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		s.error(w, r, errorf(EMETHOD, "use POST"))
+	if !s.allowMethods(w, r, "use POST", http.MethodPost) {
 		return
 	}
 	id := r.PathValue("id")
@@ -347,6 +382,11 @@ type health struct {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	// Only GET and HEAD: a health check pings Redis, which no other
+	// method should be able to make it do.
+	if !s.allowMethods(w, r, "use GET", http.MethodGet, http.MethodHead) {
+		return
+	}
 	h := health{Status: "ok", Probes: s.set.Load().Len(), Cache: "local"}
 	if s.shared != nil {
 		h.Cache, h.Redis = "shared", "up"
