@@ -82,3 +82,11 @@ func TestLimiterForgetsIdleClients(t *testing.T) {
 		t.Errorf("%d clients tracked after the idle ones went, want 1", n)
 	}
 }
+
+// knows reports whether l keeps a bucket for key.
+func (l *limiter) knows(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.clients[key]
+	return ok
+}

@@ -14,6 +14,7 @@ type metrics struct {
 	checks      *prometheus.CounterVec
 	duration    *prometheus.HistogramVec
 	results     *prometheus.CounterVec
+	requests    *prometheus.CounterVec
 	cacheLocal  prometheus.Counter
 	cacheShared prometheus.Counter
 	waitLocal   prometheus.Counter
@@ -46,6 +47,10 @@ func newMetrics() *metrics {
 		Name: "stepcheck_probe_results_total",
 		Help: "Results served to clients (fresh, coalesced or cached), by status.",
 	}, []string{"status"})
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stepcheck_probe_requests_total",
+		Help: "Check requests by probe and outcome: ran, joined (a run in flight), cached, limited (rate limit) or gone (the client left).",
+	}, []string{"probe", "outcome"})
 	hits := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stepcheck_probe_cache_hits_total",
 		Help: "Requests answered from the result cache, by cache (local or shared).",
@@ -68,7 +73,7 @@ func newMetrics() *metrics {
 	}
 	m.cacheLocal, m.cacheShared = hits.WithLabelValues("local"), hits.WithLabelValues("shared")
 	m.waitLocal, m.waitShared = waits.WithLabelValues("local"), waits.WithLabelValues("shared")
-	m.reg.MustRegister(m.checks, m.duration, m.results, hits, waits, m.limited,
+	m.reg.MustRegister(m.checks, m.duration, m.results, m.requests, hits, waits, m.limited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

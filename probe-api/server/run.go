@@ -33,6 +33,16 @@ const (
 	guardSlack = 45 * time.Millisecond
 )
 
+// How a check request was answered, in the audit log and in
+// stepcheck_probe_requests_total.
+const (
+	outcomeRan     = "ran"     // this request started the run
+	outcomeJoined  = "joined"  // it waited for a run in flight, here or on another replica
+	outcomeCached  = "cached"  // a result of this cache window, local or shared
+	outcomeLimited = "limited" // refused by the per-client rate limit
+	outcomeGone    = "gone"    // the client left before the answer; the run went on
+)
+
 var (
 	errSaturated = errors.New("concurrency limit reached")
 	errGone      = errors.New("client gone")
@@ -97,45 +107,61 @@ func (b budget) waitBy() time.Time { return b.arrived.Add(b.timeout + waitSlack)
 // run in flight for the probe (singleflight), or by starting one. The run
 // has the server's context, not the request's, so a client that leaves does
 // not cancel it for the others; result then returns errGone. The answer
-// comes within the probe's timeout plus AnswerSlack of the call.
-func (s *Server) result(ctx context.Context, g *generation, p *check.Probe) (*entry, error) {
+// comes within the probe's timeout plus AnswerSlack of the call. The
+// outcome says how it was answered.
+func (s *Server) result(ctx context.Context, g *generation, p *check.Probe) (e *entry, outcome string, err error) {
 	arrived := time.Now()
 	key := p.ID() + ":" + p.Fingerprint()
 	if e, ok := s.cache.get(key, s.opts.Cache, arrived); ok {
 		s.m.cacheLocal.Inc()
-		return e, nil
+		return e, outcomeCached, nil
 	}
-	ran := false
+	var ran atomic.Bool // set in the flight's goroutine
 	b := budget{arrived: arrived, timeout: p.Timeout()}
 	ch := s.flight.DoChan(key, func() (any, error) {
-		ran = true
-		return s.run(g, p, key, b), nil
+		ran.Store(true)
+		e, how := s.run(g, p, key, b)
+		return flown{e, how}, nil
 	})
 	guard := time.NewTimer(time.Until(arrived.Add(p.Timeout() + guardSlack)))
 	defer guard.Stop()
 	select {
 	case r := <-ch:
-		if !ran {
+		f := r.Val.(flown)
+		if !ran.Load() {
 			s.m.waitLocal.Inc()
+			return f.e, outcomeJoined, nil
 		}
-		return r.Val.(*entry), nil
+		return f.e, f.how, nil
 	case <-guard.C:
 		s.log.Warn("probe check had no answer within its timeout", "probe", p.ID())
 		res, _ := p.NotRun("no answer within its "+p.Timeout().String()+" timeout; try again", errNoTime)
-		return newEntry(res), nil
+		how := outcomeJoined
+		if ran.Load() {
+			how = outcomeRan
+		}
+		return newEntry(res), how, nil
 	case <-ctx.Done():
-		return nil, errGone
+		return nil, outcomeGone, errGone
 	}
 }
 
+// flown is what a flight gives every request that shares it: the answer,
+// and how the request that started the flight got it.
+type flown struct {
+	e   *entry
+	how string
+}
+
 // run is the one run of a flight: through Redis in shared mode while Redis
-// works, and locally otherwise.
-func (s *Server) run(g *generation, p *check.Probe, key string, b budget) *entry {
+// works, and locally otherwise. It says how the result was had: ran, or in
+// shared mode cached or joined (another replica's).
+func (s *Server) run(g *generation, p *check.Probe, key string, b budget) (*entry, string) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		res, _ := p.NotRun("probe server shutting down", context.Canceled)
-		return newEntry(res)
+		return newEntry(res), outcomeRan
 	}
 	s.runs.Add(1)
 	s.mu.Unlock()
@@ -145,15 +171,15 @@ func (s *Server) run(g *generation, p *check.Probe, key string, b budget) *entry
 	// catalogue, can find it closed.
 	if !g.acquire() {
 		res, _ := p.NotRun("the probe catalogue was reloaded; try again", errReloaded)
-		return newEntry(res)
+		return newEntry(res), outcomeRan
 	}
 	defer g.release()
 	ctx, cancel := context.WithDeadline(s.base, b.waitBy())
 	defer cancel()
 	waited := ""
 	if s.shared != nil && s.shared.usable(time.Now()) {
-		if e, ok := s.runShared(ctx, p, key, b); ok {
-			return e
+		if e, how, ok := s.runShared(ctx, p, key, b); ok {
+			return e, how
 		}
 		waited = "the shared cache" // which failed: run here, in what is left
 	}
@@ -162,7 +188,7 @@ func (s *Server) run(g *generation, p *check.Probe, key string, b budget) *entry
 	if ran && s.opts.Cache > 0 {
 		s.cache.put(key, e)
 	}
-	return e
+	return e, outcomeRan
 }
 
 // leaseMargin is how long a run lock outlives the holder's run, so that the
@@ -177,42 +203,42 @@ const leaseMargin = 250 * time.Millisecond
 // soon as the lease lapses, and runs the probe in what is left of its own
 // budget. runShared reports false when Redis failed, and the caller should
 // run the probe locally.
-func (s *Server) runShared(ctx context.Context, p *check.Probe, key string, b budget) (*entry, bool) {
+func (s *Server) runShared(ctx context.Context, p *check.Probe, key string, b budget) (*entry, string, bool) {
 	sh := s.shared
 	// Subscribe first, so that an announcement made after the lookups
 	// below cannot be missed.
 	sub, err := sh.subscribe(ctx, key)
 	if err != nil {
-		return nil, false
+		return nil, "", false
 	}
 	defer sub.close()
 	// Redis reads do not watch for cancellation, only deadlines: closing the
 	// subscription ends a wait when the server shuts down.
 	defer context.AfterFunc(s.base, sub.close)()
-	keep := func(res api.Result) *entry {
+	keep := func(res api.Result, how string) (*entry, string, bool) {
 		e := newEntry(res)
 		if s.opts.Cache > 0 {
 			s.cache.put(key, e)
 		}
-		return e
+		return e, how, true
 	}
 	waited := "the shared cache"
 	for {
 		res, ok, err := sh.get(ctx, key)
 		if err != nil {
-			return nil, false
+			return nil, "", false
 		}
 		if ok {
 			s.m.cacheShared.Inc()
-			return keep(res), true
+			return keep(res, outcomeCached)
 		}
 		if !time.Now().Before(b.runBy()) {
 			res, _ := p.NotRun("another replica was running this check and did not answer within its "+p.Timeout().String()+" timeout; try again", errNoTime)
-			return newEntry(res), true
+			return newEntry(res), outcomeJoined, true
 		}
 		token, left, err := sh.lock(ctx, key, time.Until(b.runBy())+leaseMargin)
 		if err != nil {
-			return nil, false
+			return nil, "", false
 		}
 		if token != "" {
 			return s.runHolding(ctx, p, key, token, b, waited, keep)
@@ -226,13 +252,13 @@ func (s *Server) runShared(ctx context.Context, p *check.Probe, key string, b bu
 		res, heard, err := sub.wait(ctx, until)
 		switch {
 		case err != nil:
-			return nil, false
+			return nil, "", false
 		case heard == heardResult:
 			s.m.waitShared.Inc()
-			return keep(res), true
+			return keep(res, outcomeJoined)
 		case heard == heardNothing && !time.Now().Before(b.waitBy()):
 			res, _ := p.NotRun("another replica is running this check and did not answer within its "+p.Timeout().String()+" timeout; try again", errNoTime)
-			return newEntry(res), true
+			return newEntry(res), outcomeJoined, true
 		case heard == heardNothing:
 			// The lease lapsed without a word: the holder is gone.
 			waited = "another replica that stopped answering"
@@ -242,7 +268,7 @@ func (s *Server) runShared(ctx context.Context, p *check.Probe, key string, b bu
 
 // runHolding runs the probe under the lock token and hands the result to
 // Redis afterwards, without making the answer wait for it.
-func (s *Server) runHolding(ctx context.Context, p *check.Probe, key, token string, b budget, waited string, keep func(api.Result) *entry) (*entry, bool) {
+func (s *Server) runHolding(ctx context.Context, p *check.Probe, key, token string, b budget, waited string, keep func(api.Result, string) (*entry, string, bool)) (*entry, string, bool) {
 	sh := s.shared
 	// Read the result again: a run that ended between the lookup and the
 	// lock stored its result in the transaction that released the lock.
@@ -250,22 +276,22 @@ func (s *Server) runHolding(ctx context.Context, p *check.Probe, key, token stri
 		res, ok, err := sh.get(ctx, key)
 		if err != nil {
 			s.finishLater(key, token, nil, false)
-			return nil, false
+			return nil, "", false
 		}
 		if ok {
 			s.finishLater(key, token, &res, false)
 			s.m.cacheShared.Inc()
-			return keep(res), true
+			return keep(res, outcomeCached)
 		}
 	}
 	res, ran := s.runLocal(ctx, p, b, waited)
 	if !ran {
 		// Nothing reached the target; another replica may do better.
 		s.finishLater(key, token, nil, false)
-		return newEntry(res), true
+		return newEntry(res), outcomeRan, true
 	}
 	s.finishLater(key, token, &res, true)
-	return keep(res), true
+	return keep(res, outcomeRan)
 }
 
 // finishLater stores res when store is set, releases the lock and announces

@@ -91,6 +91,16 @@ type Options struct {
 	// replicas sharing it run each probe at most once per Cache window. The
 	// client stays the caller's to close.
 	Redis *redis.Client
+	// Audit, when set, receives one line per check request: the user, the
+	// client's address, the probe, how it was answered (ran, joined,
+	// cached, limited or gone) and the status. Never a target or a secret.
+	Audit *slog.Logger
+	// UserHeader names the header in which an authenticating proxy in
+	// front (oauth2-proxy's X-Forwarded-User, say) passes the user, for
+	// the audit. Without such a proxy stripping it from requests, the
+	// header is whatever the client says; without UserHeader, every user
+	// is "anonymous".
+	UserHeader string
 	// RedisPrefix prefixes every shared key; default DefaultRedisPrefix.
 	RedisPrefix string
 	// RedisTimeout bounds each Redis operation; default 500ms.
@@ -347,15 +357,18 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.lim != nil && !s.lim.allow(clientKey(r, s.opts.ClientIPHeader), time.Now()) {
 		s.m.limited.Inc()
+		s.audit(r, id, outcomeLimited, "")
 		w.Header().Set("Retry-After", "1")
 		s.error(w, r, errorf(ERATELIMIT, "too many requests; try again in a second"))
 		return
 	}
-	e, err := s.result(r.Context(), g, p)
+	e, how, err := s.result(r.Context(), g, p)
 	if err != nil {
 		// The client went away; the run goes on for the others.
+		s.audit(r, id, how, "")
 		return
 	}
+	s.audit(r, id, how, e.res.Status)
 	s.m.served(e.res.Status).Inc()
 	age := time.Since(e.at).Milliseconds()
 	if age < 0 {

@@ -403,6 +403,14 @@ func TestTwoReplicasShareRedis(t *testing.T) {
 	if runs != 1 || fromRedis != 1 {
 		t.Errorf("runs %v, results taken from the other replica %v; want 1 and 1", runs, fromRedis)
 	}
+	// The audit's outcomes add up: one request ran the probe, every other
+	// joined a run (here or on the other replica) or had a cached result.
+	outcomes := func(how string) float64 {
+		return total(a.m.requests.WithLabelValues("web", how)) + total(b.m.requests.WithLabelValues("web", how))
+	}
+	if ran, rest := outcomes(outcomeRan), outcomes(outcomeJoined)+outcomes(outcomeCached); ran != 1 || rest != n-1 {
+		t.Errorf("requests: %v ran, %v joined or cached; want 1 and %d", ran, rest, n-1)
+	}
 	if keys, _ := rdb.Keys(context.Background(), prefix+"lock:*").Result(); len(keys) != 0 {
 		t.Errorf("lock left behind: %v", keys)
 	}
@@ -744,7 +752,7 @@ func TestAfterCloseChecksAreUnknown(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := httptest.NewRecorder()
-	s.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodPost, api.CheckPath("web"), nil))
+	s.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+api.CheckPath("web"), nil))
 	if r := decode(t, w.Body.Bytes()); r.Status != api.StatusUnknown || r.Detail != "probe server shutting down" {
 		t.Errorf("after Close: %s", w.Body.String())
 	}
