@@ -29,7 +29,10 @@ func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	var (
 		cfgPath   = fs.String("config", "content/probes.yaml", "probe catalogue `file`")
 		addr      = fs.String("addr", "127.0.0.1:8081", "listen `address`")
-		origins   = fs.String("cors-origin", "", "comma-separated `origins` allowed to call the API from a browser (e.g. https://runbooks.example.com)")
+		origins   = fs.String("cors-origin", "", "comma-separated `origins` of the sites whose pages may call the API (e.g. https://runbooks.example.com)")
+		public    = fs.String("public-origin", "", "comma-separated `origins` at which browsers reach the API itself (e.g. https://probes.example.com); requests naming any other host than these, an IP address or localhost get 421")
+		userHdr   = fs.String("user-header", "", "`header` in which an authenticating proxy passes the user, for the audit log (e.g. X-Forwarded-User)")
+		metricsTk = fs.String("metrics-token", "", "bearer `token` required on /metrics (default $STEPCHECK_METRICS_TOKEN)")
 		token     = fs.String("token", "", "bearer `token` required on /api/ (default $STEPCHECK_PROBE_TOKEN; prefer the variable: flags show in ps)")
 		redisURL  = fs.String("redis", "", "shared mode: Redis `URL` (redis://[:password@]host:6379/0) holding the cache and run lock (default $STEPCHECK_REDIS_URL)")
 		prefix    = fs.String("redis-prefix", server.DefaultRedisPrefix, "prefix of the shared Redis `keys`")
@@ -57,18 +60,16 @@ func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "stepcheck probe-api: -log-level: %v\n", err)
 		return 2
 	}
-	hopts := &slog.HandlerOptions{Level: level}
-	var logger *slog.Logger
-	switch *logFormat {
-	case "json":
-		logger = slog.New(slog.NewJSONHandler(stderr, hopts))
-	case "text":
-		logger = slog.New(slog.NewTextHandler(stderr, hopts))
-	default:
+	if *logFormat != "json" && *logFormat != "text" {
 		fmt.Fprintf(stderr, "stepcheck probe-api: -log-format must be json or text\n")
 		return 2
 	}
+	logger := slog.New(newLogHandler(*logFormat, stderr, &slog.HandlerOptions{Level: level}))
 	redischeck.SetLogger(logger) // go-redis's logger is process-wide; see its doc
+	if err := server.CheckOrigins(append(splitList(*origins), splitList(*public)...)...); err != nil {
+		fmt.Fprintf(stderr, "stepcheck probe-api: -cors-origin, -public-origin: %v\n", err)
+		return 2
+	}
 	if *cache < 0 || *conc < 1 || *perClient < 0 || *burst < 0 {
 		fmt.Fprintln(stderr, "stepcheck probe-api: -cache, -rate and -burst must not be negative, -concurrency at least 1")
 		return 2
@@ -80,7 +81,12 @@ func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	opts := server.Options{
-		Logger:         logger,
+		Logger: logger,
+		// The audit is written whatever -log-level says: it is the record
+		// of who ran what, not a diagnostic.
+		Audit:          slog.New(newLogHandler(*logFormat, stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		UserHeader:     *userHdr,
+		MetricsToken:   firstNonEmpty(*metricsTk, os.Getenv("STEPCHECK_METRICS_TOKEN")),
 		Cache:          *cache,
 		Concurrency:    *conc,
 		Rate:           rate.Limit(*perClient),
@@ -89,11 +95,7 @@ func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		Token:          firstNonEmpty(*token, os.Getenv("STEPCHECK_PROBE_TOKEN")),
 		RedisPrefix:    *prefix,
 	}
-	for _, o := range strings.Split(*origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			opts.CORSOrigins = append(opts.CORSOrigins, o)
-		}
-	}
+	opts.CORSOrigins, opts.PublicOrigins = splitList(*origins), splitList(*public)
 	if u := firstNonEmpty(*redisURL, os.Getenv("STEPCHECK_REDIS_URL")); u != "" {
 		ropts, err := redis.ParseURL(u)
 		if err != nil {
@@ -109,7 +111,7 @@ func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	srv, err := server.New(cat, opts)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintf(stderr, "stepcheck probe-api: %v\n", err)
 		return 1
 	}
 	defer srv.Close()
@@ -121,6 +123,10 @@ func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	hs := probeAPIHTTPServer(srv, logger)
 	logger.Info("probe-api listening", "addr", ln.Addr().String(), "probes", len(cat.Probes), "shared", opts.Redis != nil)
+	if len(opts.PublicOrigins) == 0 && !loopbackOnly(ln.Addr()) {
+		logger.Warn("listening beyond loopback without -public-origin: the API answers requests by IP address or localhost only; " +
+			"a request naming a host gets 421 until that host's origin is given to -public-origin")
+	}
 	return serveProbeAPI(ctx, hs, ln, srv, logger, probeAPIDrain)
 }
 
@@ -183,6 +189,33 @@ func serveProbeAPI(ctx context.Context, hs *http.Server, ln net.Listener, srv *s
 		}
 	}
 	return 0
+}
+
+// newLogHandler returns a slog handler writing format ("json" or "text")
+// to w.
+func newLogHandler(format string, w io.Writer, opts *slog.HandlerOptions) slog.Handler {
+	if format == "text" {
+		return slog.NewTextHandler(w, opts)
+	}
+	return slog.NewJSONHandler(w, opts)
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// loopbackOnly reports whether addr is a loopback address, which only this
+// machine can reach.
+func loopbackOnly(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 func firstNonEmpty(a, b string) string {

@@ -87,7 +87,7 @@ func TestProbeAPIStderrIsJSON(t *testing.T) {
 	}
 	require.NoError(t, cmd.Wait(), strings.Join(seen, "\n"))
 
-	redisLines := 0
+	redisLines, auditLines := 0, 0
 	for _, line := range seen {
 		assert.True(t, json.Valid([]byte(line)), "not a JSON line on stderr: %s", line)
 		for _, addr := range []string{probeAddr, sharedAddr} {
@@ -96,10 +96,21 @@ func TestProbeAPIStderrIsJSON(t *testing.T) {
 		if strings.Contains(line, `"msg":"redis client"`) {
 			redisLines++
 		}
-		if !strings.Contains(line, `"msg":"probe-api listening"`) {
+		var audit struct{ Msg, Client, Probe, Outcome string }
+		json.Unmarshal([]byte(line), &audit)
+		switch audit.Msg {
+		case "probe-api listening":
+		case "check request":
+			// The audit names the client, and nothing else of the network.
+			auditLines++
+			assert.Equal(t, "127.0.0.1", audit.Client, line)
+			assert.Equal(t, "cache", audit.Probe, line)
+			assert.NotContains(t, strings.Replace(line, `"client":"127.0.0.1"`, "", 1), "127.0.0.1", "an address in the audit")
+		default:
 			assert.NotContains(t, line, "127.0.0.1", "an address in the log")
 		}
 	}
+	assert.Equal(t, 2, auditLines, "one audit line per check request")
 	assert.NotZero(t, redisLines, "go-redis's lines reach the JSON log:\n%s", strings.Join(seen, "\n"))
 }
 

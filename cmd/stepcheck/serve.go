@@ -41,6 +41,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(source, "s", ".", "shorthand for --source")
 	addr := fs.String("addr", "127.0.0.1:1313", "listen `address`")
 	drafts := fs.Bool("drafts", false, "include pages marked draft: true")
+	public := fs.String("public-origin", "", "comma-separated `origins` at which others reach this server (e.g. http://preview.example.com:1313); requests naming another host than these, an IP address or localhost get 421")
+	userHdr := fs.String("user-header", "", "`header` in which an authenticating proxy passes the user; each check request is then logged with it")
 	demoMode := fs.Bool("demo", false, "start stand-ins for the RepairX backend and frontend, and point the probes at them and at the local PostgreSQL and Redis")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -50,6 +52,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "stepcheck serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+
+	if err := server.CheckOrigins(splitList(*public)...); err != nil {
+		fmt.Fprintf(stderr, "stepcheck serve: --public-origin: %v\n", err)
 		return 2
 	}
 
@@ -72,12 +79,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cat, apiDiags := loadCatalogue(*source, lookup)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	redischeck.SetLogger(logger) // go-redis's logger is process-wide; see its doc
-	api, err := server.New(cat, server.Options{Cache: server.DefaultCache, Logger: logger})
+	// The same limits as probe-api: the pages may be reached from a
+	// network, and the probes are real.
+	apiOpts := server.Options{Cache: server.DefaultCache, Logger: logger,
+		Rate: server.DefaultRate, Burst: server.DefaultBurst,
+		PublicOrigins: splitList(*public), UserHeader: *userHdr}
+	if *userHdr != "" {
+		apiOpts.Audit = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	api, err := server.New(cat, apiOpts)
 	if err != nil {
 		// Every probe of a parsed catalogue builds unless the registry
 		// rejects it; serve on without probes, and say why.
 		apiDiags = append(apiDiags, catalogueDiagnostics(err)...)
-		if api, err = server.New(&config.Catalogue{Path: catalogueFile}, server.Options{Logger: logger}); err != nil {
+		if api, err = server.New(&config.Catalogue{Path: catalogueFile}, apiOpts); err != nil {
 			fmt.Fprintf(stderr, "stepcheck serve: %v\n", err)
 			return 1
 		}
@@ -121,7 +136,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		// The pages answer only the hosts the API does: a DNS-rebinding
+		// page could otherwise read drafts.
+		Handler:           api.GuardHost(srv.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}

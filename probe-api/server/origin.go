@@ -50,6 +50,18 @@ func canonicalOrigin(origin string) (string, error) {
 	return u.Scheme + "://" + net.JoinHostPort(hostName(u.Hostname()), port), nil
 }
 
+// CheckOrigins returns an error naming each of origins that is not a bare
+// scheme://host[:port] origin, as Options' origins must be.
+func CheckOrigins(origins ...string) error {
+	var errs []error
+	for _, o := range origins {
+		if _, err := canonicalOrigin(o); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // hostName lower-cases a host name and drops a trailing dot, so that
 // "Example.COM." and "example.com" are one name.
 func hostName(h string) string {
