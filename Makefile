@@ -15,7 +15,7 @@ WASM_SRC   := $(shell GOOS=js GOARCH=wasm $(GO) list -deps -f '{{if not .Standar
 TOOLCHAIN  := $(shell sed -n 's/^toolchain //p' go.mod)
 PACK       := GOTOOLCHAIN=$(TOOLCHAIN) $(GO) run ./wasm/dist/pack
 
-.PHONY: build serve test test-short test-wasm check-widgets check-mermaid fuzz bench bench-probe lint clean vet stepcheck wasm
+.PHONY: build serve test test-short test-wasm check-widgets check-mermaid fuzz bench bench-probe redteam lint clean vet stepcheck wasm
 
 ## wasm: rebuild the page widgets into wasm/dist/files; commit them after
 ## changing wasm/ (or anything the widgets import)
@@ -86,6 +86,12 @@ bench:
 ## bench-probe: probe API check-now rate against blackbox_exporter
 bench-probe:
 	bash .ci/bench-probe
+
+## redteam: attack the probe API as a hostile page, client and target would
+## (loopback only, bounded: seconds), with a line per scenario; make test
+## runs it too
+redteam:
+	$(GO) test -count=1 -v ./probe-api/redteam/
 
 ## lint: check content/ and probes without writing anything
 lint: stepcheck
