@@ -27,29 +27,11 @@ import (
 // nowhere: not in a result, not in a log line.
 const secret = "rt-s3cret-7f1e9c2b"
 
-// logBuffer is a log sink that the server and a test share.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // rig is one probe API under attack, its declared targets and a canary.
 type rig struct {
 	api    *httptest.Server
 	srv    *server.Server
-	log    *logBuffer
+	log    *probetest.LogBuffer
 	canary *probetest.CountingListener
 	canURL string
 	echo   *probetest.CountingListener
@@ -63,7 +45,7 @@ type rig struct {
 // endless body.
 func newRig(t *testing.T, opts server.Options) *rig {
 	t.Helper()
-	r := &rig{log: &logBuffer{}}
+	r := &rig{log: &probetest.LogBuffer{}}
 	canary, cl := probetest.Server(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, "canary")
 	}))
@@ -269,7 +251,7 @@ func TestPostgresNamesNeverLeave(t *testing.T) {
 	}
 	u.Path = "/rt_no_such_db_5d1a"
 	dsn := u.String()
-	var logs logBuffer
+	var logs probetest.LogBuffer
 	cat, err := config.Parse("probes.yaml", []byte("probes:\n  db:\n    type: postgres\n    check: ready\n    dsn: ${DSN}\n    timeout: 2s\n"),
 		func(k string) (string, bool) { return dsn, k == "DSN" })
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/internal/probetest"
 )
 
 type auditLine struct {
@@ -39,7 +40,7 @@ func auditLines(t *testing.T, log string) []auditLine {
 // counter has the same outcomes and never the user.
 func TestAuditSaysWhoRanWhat(t *testing.T) {
 	tg := newTarget(t, true)
-	var log syncBuffer
+	var log probetest.LogBuffer
 	s, hs := newServer(t, httpCatalogue(t, tg.srv.URL), Options{
 		Cache: time.Minute, Rate: 0.001, Burst: 3, ClientIPHeader: "X-Forwarded-For",
 		UserHeader: "X-Forwarded-User", Audit: slog.New(slog.NewJSONHandler(&log, nil)),

@@ -270,13 +270,22 @@ func (s *Server) api(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if s.opts.Token != "" && !bearerIs(r, s.opts.Token) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="probe-api"`)
-			s.error(w, r, errorf(EUNAUTHORIZED, "a valid bearer token is required"))
+		if !s.authorized(w, r, s.opts.Token, "probe-api") {
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// authorized reports whether r may go on: token is empty, or r carries it
+// as a bearer token. Otherwise it answers 401 with a challenge for realm.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request, token, realm string) bool {
+	if token == "" || bearerIs(r, token) {
+		return true
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="`+realm+`"`)
+	s.error(w, r, errorf(EUNAUTHORIZED, "a valid bearer token is required"))
+	return false
 }
 
 // bearerIs reports whether r carries "Authorization: Bearer want"; the
@@ -311,9 +320,7 @@ func (s *Server) metricsHandler() http.Handler {
 		if !s.allowMethods(w, r, "use GET", http.MethodGet, http.MethodHead) {
 			return
 		}
-		if s.opts.MetricsToken != "" && !bearerIs(r, s.opts.MetricsToken) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-			s.error(w, r, errorf(EUNAUTHORIZED, "a valid bearer token is required for /metrics"))
+		if !s.authorized(w, r, s.opts.MetricsToken, "metrics") {
 			return
 		}
 		prom.ServeHTTP(w, r)

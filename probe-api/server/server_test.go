@@ -417,7 +417,7 @@ func TestTwoReplicasShareRedis(t *testing.T) {
 }
 
 func TestRedisDownFallsBackToLocal(t *testing.T) {
-	var logs syncBuffer
+	var logs probetest.LogBuffer
 	rdb := redis.NewClient(&redis.Options{Addr: probetest.ClosedAddr(t), MaxRetries: -1, DisableIdentity: true})
 	defer rdb.Close()
 	tg := newTarget(t, false)
@@ -638,7 +638,7 @@ func TestRedactionThroughServer(t *testing.T) {
 	const password = "Pw-9f8e7d6c5b"
 	dsn := "postgres://postgres:" + password + "@127.0.0.1:5432/stepcheck_no_such_db?sslmode=disable"
 	cat := catalogue(t, "probes:\n  db:\n    type: postgres\n    dsn: ${DSN}\n    check: connections\n", map[string]string{"DSN": dsn})
-	var logs syncBuffer
+	var logs probetest.LogBuffer
 	_, hs := newServer(t, cat, Options{Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	var out bytes.Buffer
 	_, b, _ := post(t, nil, hs.URL+api.CheckPath("db"), nil)
@@ -706,24 +706,6 @@ func TestSetCatalogue(t *testing.T) {
 	if code, _, _ := post(t, nil, hs.URL+api.CheckPath("port"), nil); code != 200 {
 		t.Errorf("a failed swap lost the catalogue: %d", code)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // total sums every counter and gauge sample a collector has.
