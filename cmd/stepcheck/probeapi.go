@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -16,6 +14,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 
+	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
 	"github.com/stepcheck/stepcheck/probe-api/check/redischeck"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/server"
@@ -23,111 +23,149 @@ import (
 
 // runProbeAPI serves the declared probes over HTTP until ctx is cancelled,
 // then shuts down gracefully.
-func runProbeAPI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("stepcheck probe-api", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		cfgPath   = fs.String("config", "content/probes.yaml", "probe catalogue `file`")
-		addr      = fs.String("addr", "127.0.0.1:8081", "listen `address`")
-		origins   = fs.String("cors-origin", "", "comma-separated `origins` of the sites whose pages may call the API (e.g. https://runbooks.example.com)")
-		public    = fs.String("public-origin", "", "comma-separated `origins` at which browsers reach the API itself (e.g. https://probes.example.com); requests naming any other host than these, an IP address or localhost get 421")
-		userHdr   = fs.String("user-header", "", "`header` in which an authenticating proxy passes the user, for the audit log (e.g. X-Forwarded-User)")
-		metricsTk = fs.String("metrics-token", "", "bearer `token` required on /metrics (default $STEPCHECK_METRICS_TOKEN)")
-		token     = fs.String("token", "", "bearer `token` required on /api/ (default $STEPCHECK_PROBE_TOKEN; prefer the variable: flags show in ps)")
-		redisURL  = fs.String("redis", "", "shared mode: Redis `URL` (redis://[:password@]host:6379/0) holding the cache and run lock (default $STEPCHECK_REDIS_URL)")
-		prefix    = fs.String("redis-prefix", server.DefaultRedisPrefix, "prefix of the shared Redis `keys`")
-		cache     = fs.Duration("cache", server.DefaultCache, "result cache `window`; 0 disables caching")
-		conc      = fs.Int("concurrency", server.DefaultConcurrency, "checks running at once, at most")
-		perClient = fs.Float64("rate", server.DefaultRate, "check requests per second per client; 0 disables the limit")
-		burst     = fs.Int("burst", server.DefaultBurst, "per-client burst above -rate")
-		ipHeader  = fs.String("client-ip-header", "", "`header` whose rightmost address identifies the client (set only behind a proxy that appends to it, e.g. X-Forwarded-For)")
-		logLevel  = fs.String("log-level", "info", "log `level`: debug, info, warn or error")
-		logFormat = fs.String("log-format", "json", "log `format`: json or text")
-	)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+func runProbeAPI(ctx context.Context, args []string, _, stderr io.Writer) int {
+	c := &probeAPICommand{stderr: stderr}
+	defer c.close()
+	err := c.parse(args)
+	if err == nil {
+		err = c.open()
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "stepcheck probe-api: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return 2
+	if err == nil {
+		err = c.run(ctx)
+	}
+	return exitCode("probe-api", err, stderr)
+}
+
+// probeAPICommand is stepcheck probe-api: parse reads the flags, open
+// loads the catalogue and builds the server, run serves until cancelled,
+// close releases what open made.
+type probeAPICommand struct {
+	stderr io.Writer
+	flags  struct {
+		config, addr, origins, public, userHeader, metricsToken, token string
+		redisURL, redisPrefix, ipHeader, logLevel, logFormat           string
+		cache                                                          time.Duration
+		concurrency, burst                                             int
+		rate                                                           float64
+	}
+	logger *slog.Logger
+	opts   server.Options
+
+	reg *check.Registry
+	rdb *redis.Client
+	srv *server.Server
+	ln  net.Listener
+}
+
+func (c *probeAPICommand) parse(args []string) error {
+	fs := flag.NewFlagSet("stepcheck probe-api", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	f := &c.flags
+	fs.StringVar(&f.config, "config", "content/probes.yaml", "probe catalogue `file`")
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8081", "listen `address`")
+	fs.StringVar(&f.origins, "cors-origin", "", "comma-separated `origins` of the sites whose pages may call the API (e.g. https://runbooks.example.com)")
+	fs.StringVar(&f.public, "public-origin", "", "comma-separated `origins` at which browsers reach the API itself (e.g. https://probes.example.com); requests naming any other host than these, an IP address or localhost get 421")
+	fs.StringVar(&f.userHeader, "user-header", "", "`header` in which an authenticating proxy passes the user, for the audit log (e.g. X-Forwarded-User)")
+	fs.StringVar(&f.metricsToken, "metrics-token", "", "bearer `token` required on /metrics (default $STEPCHECK_METRICS_TOKEN)")
+	fs.StringVar(&f.token, "token", "", "bearer `token` required on /api/ (default $STEPCHECK_PROBE_TOKEN; prefer the variable: flags show in ps)")
+	fs.StringVar(&f.redisURL, "redis", "", "shared mode: Redis `URL` (redis://[:password@]host:6379/0) holding the cache and run lock (default $STEPCHECK_REDIS_URL)")
+	fs.StringVar(&f.redisPrefix, "redis-prefix", server.DefaultRedisPrefix, "prefix of the shared Redis `keys`")
+	fs.DurationVar(&f.cache, "cache", server.DefaultCache, "result cache `window`; 0 disables caching")
+	fs.IntVar(&f.concurrency, "concurrency", server.DefaultConcurrency, "checks running at once, at most")
+	fs.Float64Var(&f.rate, "rate", server.DefaultRate, "check requests per second per client; 0 disables the limit")
+	fs.IntVar(&f.burst, "burst", server.DefaultBurst, "per-client burst above -rate")
+	fs.StringVar(&f.ipHeader, "client-ip-header", "", "`header` whose rightmost address identifies the client (set only behind a proxy that appends to it, e.g. X-Forwarded-For)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&f.logFormat, "log-format", "json", "log `format`: json or text")
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(stderr, "stepcheck probe-api: -log-level: %v\n", err)
-		return 2
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return usagef("-log-level: %v", err)
 	}
-	if *logFormat != "json" && *logFormat != "text" {
-		fmt.Fprintf(stderr, "stepcheck probe-api: -log-format must be json or text\n")
-		return 2
+	if f.logFormat != "json" && f.logFormat != "text" {
+		return usagef("-log-format must be json or text")
 	}
-	logger := slog.New(newLogHandler(*logFormat, stderr, &slog.HandlerOptions{Level: level}))
-	redischeck.SetLogger(logger) // go-redis's logger is process-wide; see its doc
-	if err := server.CheckOrigins(append(splitList(*origins), splitList(*public)...)...); err != nil {
-		fmt.Fprintf(stderr, "stepcheck probe-api: -cors-origin, -public-origin: %v\n", err)
-		return 2
+	if f.cache < 0 || f.concurrency < 1 || f.rate < 0 || f.burst < 0 {
+		return usagef("-cache, -rate and -burst must not be negative, -concurrency at least 1")
 	}
-	if *cache < 0 || *conc < 1 || *perClient < 0 || *burst < 0 {
-		fmt.Fprintln(stderr, "stepcheck probe-api: -cache, -rate and -burst must not be negative, -concurrency at least 1")
-		return 2
+	origins, public := splitList(f.origins), splitList(f.public)
+	if err := server.CheckOrigins(append(origins, public...)...); err != nil {
+		return usagef("-cors-origin, -public-origin: %v", err)
 	}
-
-	cat, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	opts := server.Options{
-		Logger: logger,
+	c.logger = slog.New(newLogHandler(f.logFormat, c.stderr, &slog.HandlerOptions{Level: level}))
+	c.opts = server.Options{
+		Logger: c.logger,
 		// The audit is written whatever -log-level says: it is the record
 		// of who ran what, not a diagnostic.
-		Audit:          slog.New(newLogHandler(*logFormat, stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
-		UserHeader:     *userHdr,
-		MetricsToken:   firstNonEmpty(*metricsTk, os.Getenv("STEPCHECK_METRICS_TOKEN")),
-		Cache:          *cache,
-		Concurrency:    *conc,
-		Rate:           rate.Limit(*perClient),
-		Burst:          *burst,
-		ClientIPHeader: *ipHeader,
-		Token:          firstNonEmpty(*token, os.Getenv("STEPCHECK_PROBE_TOKEN")),
-		RedisPrefix:    *prefix,
+		Audit:          slog.New(newLogHandler(f.logFormat, c.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		UserHeader:     f.userHeader,
+		MetricsToken:   firstNonEmpty(f.metricsToken, os.Getenv("STEPCHECK_METRICS_TOKEN")),
+		Cache:          f.cache,
+		Concurrency:    f.concurrency,
+		Rate:           rate.Limit(f.rate),
+		Burst:          f.burst,
+		ClientIPHeader: f.ipHeader,
+		Token:          firstNonEmpty(f.token, os.Getenv("STEPCHECK_PROBE_TOKEN")),
+		RedisPrefix:    f.redisPrefix,
+		CORSOrigins:    origins,
+		PublicOrigins:  public,
 	}
-	opts.CORSOrigins, opts.PublicOrigins = splitList(*origins), splitList(*public)
-	if u := firstNonEmpty(*redisURL, os.Getenv("STEPCHECK_REDIS_URL")); u != "" {
-		ropts, err := redis.ParseURL(u)
-		if err != nil {
-			fmt.Fprintln(stderr, "stepcheck probe-api: -redis: not a valid redis:// or rediss:// URL")
-			return 2
-		}
-		ropts.ContextTimeoutEnabled = true
-		ropts.DisableIdentity = true
-		ropts.MaxRetries = -1
-		rdb := redis.NewClient(ropts)
-		defer rdb.Close()
-		opts.Redis = rdb
-	}
-	srv, err := server.New(cat, opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "stepcheck probe-api: %v\n", err)
-		return 1
-	}
-	defer srv.Close()
+	return nil
+}
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "stepcheck probe-api: %v\n", err)
-		return 1
+// open loads the catalogue, connects nothing yet (Redis and the targets are
+// dialled on first use), builds the server and listens.
+func (c *probeAPICommand) open() error {
+	redischeck.SetLogger(c.logger) // go-redis's logger is process-wide; see its doc
+	if u := firstNonEmpty(c.flags.redisURL, os.Getenv("STEPCHECK_REDIS_URL")); u != "" {
+		rdb, err := server.RedisClient(u)
+		if err != nil {
+			return usagef("-redis: %v", err)
+		}
+		c.rdb, c.opts.Redis = rdb, rdb
 	}
-	hs := probeAPIHTTPServer(srv, logger)
-	logger.Info("probe-api listening", "addr", ln.Addr().String(), "probes", len(cat.Probes), "shared", opts.Redis != nil)
-	if len(opts.PublicOrigins) == 0 && !loopbackOnly(ln.Addr()) {
-		logger.Warn("listening beyond loopback without -public-origin: the API answers requests by IP address or localhost only; " +
+	cat, err := config.Load(c.flags.config)
+	if err != nil {
+		return catalogueError{err}
+	}
+	c.reg = builtin.New()
+	if c.srv, err = server.New(c.reg, cat, c.opts); err != nil {
+		return catalogueError{err}
+	}
+	if c.ln, err = net.Listen("tcp", c.flags.addr); err != nil {
+		return err
+	}
+	c.logger.Info("probe-api listening", "addr", c.ln.Addr().String(), "probes", len(cat.Probes), "shared", c.rdb != nil)
+	if len(c.opts.PublicOrigins) == 0 && !loopbackOnly(c.ln.Addr()) {
+		c.logger.Warn("listening beyond loopback without -public-origin: the API answers requests by IP address or localhost only; " +
 			"a request naming a host gets 421 until that host's origin is given to -public-origin")
 	}
-	return serveProbeAPI(ctx, hs, ln, srv, logger, probeAPIDrain)
+	return nil
+}
+
+func (c *probeAPICommand) run(ctx context.Context) error {
+	err := serveProbeAPI(ctx, probeAPIHTTPServer(c.srv, c.logger), c.ln, c.srv, c.logger, probeAPIDrain)
+	c.ln = nil // Serve closed it
+	return err
+}
+
+// close releases, in order, the server (its runs), the registry (its
+// pools), Redis and a listener that was never served.
+func (c *probeAPICommand) close() {
+	if c.srv != nil {
+		c.srv.Close()
+	}
+	if c.reg != nil {
+		c.reg.Close()
+	}
+	if c.rdb != nil {
+		c.rdb.Close()
+	}
+	if c.ln != nil {
+		c.ln.Close()
+	}
 }
 
 // The probe API's connection timeouts. Reading a request and idling are
@@ -165,30 +203,20 @@ func probeAPIHTTPServer(srv *server.Server, logger *slog.Logger) *http.Server {
 // stops accepting, lets the checks in flight finish for up to drain, then
 // closes srv so that those still running answer unknown ("probe server
 // shutting down") instead of being cut off, and lets those answers out.
-func serveProbeAPI(ctx context.Context, hs *http.Server, ln net.Listener, srv *server.Server, logger *slog.Logger, drain time.Duration) int {
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		logger.Error("probe-api stopped", "err", err)
-		return 1
-	case <-ctx.Done():
-	}
-	logger.Info("probe-api shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), drain)
-	err := hs.Shutdown(sctx)
-	cancel()
+func serveProbeAPI(ctx context.Context, hs *http.Server, ln net.Listener, srv *server.Server, logger *slog.Logger, drain time.Duration) error {
+	err := serveUntilCancelled(ctx, hs, ln, shutdown{
+		before: func() { logger.Info("probe-api shutting down") },
+		drain:  drain,
+		overrun: func() {
+			logger.Warn("checks still running at shutdown are stopped", "drain", drain.String())
+			srv.Close()
+		},
+		flush: probeAPIFlush,
+	})
 	if err != nil {
-		logger.Warn("checks still running at shutdown are stopped", "drain", drain.String())
-		srv.Close()
-		fctx, cancel := context.WithTimeout(context.Background(), probeAPIFlush)
-		defer cancel()
-		if err := hs.Shutdown(fctx); err != nil {
-			logger.Warn("shutdown", "err", err)
-			hs.Close()
-		}
+		logger.Error("probe-api stopped", "err", err)
 	}
-	return 0
+	return err
 }
 
 // newLogHandler returns a slog handler writing format ("json" or "text")

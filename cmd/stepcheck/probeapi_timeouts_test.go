@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/server"
 )
@@ -84,7 +86,7 @@ func TestProbeAPIWriteTimeoutOutlastsTheLongestAnswer(t *testing.T) {
 			src := fmt.Sprintf("probes:\n  a:\n    type: tcp\n    addr: 127.0.0.1:1\n    timeout: 1s\n  b:\n    type: tcp\n    addr: 127.0.0.1:1\n    timeout: %s\n", longest)
 			cat, err := config.Parse("probes.yaml", []byte(src), func(string) (string, bool) { return "", false })
 			require.NoError(t, err)
-			srv, err := server.New(cat, server.Options{})
+			srv, err := server.New(builtinTypes(t), cat, server.Options{})
 			require.NoError(t, err)
 			defer srv.Close()
 			hs := probeAPIHTTPServer(srv, slog.New(slog.DiscardHandler))
@@ -157,14 +159,14 @@ func TestProbeAPIShutdownAnswersChecksInFlight(t *testing.T) {
 	addr, accepted := silentTarget(t)
 	cat, err := config.Parse("probes.yaml", []byte("probes:\n  slow:\n    type: http\n    url: http://"+addr+"/\n    timeout: 30s\n"), func(string) (string, bool) { return "", false })
 	require.NoError(t, err)
-	srv, err := server.New(cat, server.Options{})
+	srv, err := server.New(builtinTypes(t), cat, server.Options{})
 	require.NoError(t, err)
 	defer srv.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	logger := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
-	code := make(chan int, 1)
+	code := make(chan error, 1)
 	go func() {
 		code <- serveProbeAPI(ctx, probeAPIHTTPServer(srv, logger), ln, srv, logger, 300*time.Millisecond)
 	}()
@@ -180,9 +182,16 @@ func TestProbeAPIShutdownAnswersChecksInFlight(t *testing.T) {
 		t.Fatal("no answer after shutdown")
 	}
 	select {
-	case c := <-code:
-		assert.Equal(t, 0, c)
+	case err := <-code:
+		assert.NoError(t, err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("shutdown did not end")
 	}
+}
+
+// builtinTypes returns the built-in probe types, closed when the test ends.
+func builtinTypes(t testing.TB) *check.Registry {
+	reg := builtin.New()
+	t.Cleanup(func() { reg.Close() })
+	return reg
 }

@@ -76,7 +76,7 @@ func waitLine(t *testing.T, lines <-chan string, want string) string {
 	}
 }
 
-func check(t *testing.T, base, id string) string {
+func checkStatus(t *testing.T, base, id string) string {
 	t.Helper()
 	resp, err := http.Post(base+"/api/v1/probes/"+id+"/check", "", nil)
 	require.NoError(t, err)
@@ -96,8 +96,8 @@ func TestServeDemo(t *testing.T) {
 	resp.Body.Close()
 	assert.Contains(t, string(page), `class="sc-dev-banner"`)
 	assert.Contains(t, string(page), "/_stepcheck/live.js")
-	assert.Equal(t, "up", check(t, base, "backend-live"))
-	assert.Equal(t, "up", check(t, base, "backend-latency-p95"))
+	assert.Equal(t, "up", checkStatus(t, base, "backend-live"))
+	assert.Equal(t, "up", checkStatus(t, base, "backend-latency-p95"))
 	assert.Equal(t, 0, stop(), "Ctrl-C stops serve cleanly")
 }
 
@@ -110,14 +110,14 @@ func TestServeReloadsTheCatalogue(t *testing.T) {
 	probes := filepath.Join(src, "content/probes.yaml")
 	writeFile(t, probes, "probes:\n  one:\n    type: tcp\n    addr: 127.0.0.1:1\n")
 	base, lines, stop := serveCLI(t, "-s", src)
-	assert.Equal(t, "down", check(t, base, "one"))
+	assert.Equal(t, "down", checkStatus(t, base, "one"))
 
 	writeFile(t, probes, "probes:\n  one:\n    type: tcp\n    addr: 127.0.0.1:1\n  two:\n    type: tcp\n    addr: 127.0.0.1:1\n")
 	waitLine(t, lines, "content/probes.yaml: the probe API reloaded 2 probes")
-	assert.Equal(t, "down", check(t, base, "two"))
+	assert.Equal(t, "down", checkStatus(t, base, "two"))
 
 	writeFile(t, probes, "probes:\n  one:\n    type: tcp\n    addr: 127.0.0.1:1\n  two:\n    type: nosuch\n")
 	waitLine(t, lines, "content/probes.yaml:6:11: probe two: type: unknown type nosuch")
-	assert.Equal(t, "down", check(t, base, "two"), "the last good catalogue still answers")
+	assert.Equal(t, "down", checkStatus(t, base, "two"), "the last good catalogue still answers")
 	assert.Equal(t, 0, stop())
 }

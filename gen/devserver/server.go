@@ -15,6 +15,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/site"
 	"github.com/stepcheck/stepcheck/gen/static"
+	"github.com/stepcheck/stepcheck/probe-api/config"
 )
 
 //go:embed live.js
@@ -38,19 +40,18 @@ type Options struct {
 	// Site.BaseURL is set to "/".
 	Site site.Options
 	// API, when set, serves /api/ and /healthz on the site's own origin:
-	// the probe API. The pages are then pointed at their own origin.
-	API http.Handler
+	// the probe API. The pages are then pointed at their own origin, and
+	// the API's catalogue is read from the site's content/probes.yaml on
+	// the first build and again whenever it changes; its problems show
+	// with the site's, and the last good catalogue keeps answering.
+	API ProbeAPI
+	// Env expands ${VAR} in probes.yaml; nil means os.LookupEnv.
+	Env config.LookupEnv
 	// Banner is plain text shown at the top of every page; empty for none.
 	Banner string
 	// Log receives what the terminal shows: build times and diagnostics.
 	// Nil discards it.
 	Log io.Writer
-	// Reload, when set, is called before each build with the changed paths
-	// (nil for the first build, "." when events were lost). It reloads what
-	// the site build does not cover, such as the probe API's catalogue, and
-	// returns that part's current diagnostics, which are shown with the
-	// site's until they are gone.
-	Reload func(changed []string) []diag.Diagnostic
 	// Batcher batches file events; its zero value uses the defaults.
 	Batcher Batcher
 }
@@ -69,6 +70,7 @@ type Server struct {
 	build  uint64          // the last good build's number
 	stale  bool            // the published search index predates the pages
 	warned map[string]bool // warnings the terminal has shown
+	probes *probes         // the probe API's catalogue, when there is an API
 
 	indexKick chan struct{} // wakes the indexer after a build left the index stale
 }
@@ -106,6 +108,13 @@ func New(opts Options) *Server {
 	if s.log == nil {
 		s.log = io.Discard
 	}
+	if opts.API != nil {
+		env := opts.Env
+		if env == nil {
+			env = os.LookupEnv
+		}
+		s.probes = &probes{api: opts.API, source: opts.Site.Source, env: env}
+	}
 	s.builder = site.NewBuilder(opts.Site)
 	s.builder.DeferIndex = true
 	mux := http.NewServeMux()
@@ -113,8 +122,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc(PathScript, asset(liveJS, "text/javascript; charset=utf-8"))
 	mux.HandleFunc(PathStyle, asset(liveCSS, "text/css; charset=utf-8"))
 	if opts.API != nil {
-		mux.Handle("/api/", opts.API)
-		mux.Handle("/healthz", opts.API)
+		mux.Handle("/api/", opts.API.Handler())
+		mux.Handle("/healthz", opts.API.Handler())
 	}
 	mux.HandleFunc("/", s.serveSite)
 	s.handler = mux
@@ -138,8 +147,12 @@ func (s *Server) Rebuild(ctx context.Context, changed []string) Result {
 	defer s.mu.Unlock()
 	start := time.Now()
 	var extra []diag.Diagnostic
-	if s.opts.Reload != nil {
-		extra = s.opts.Reload(changed)
+	if s.probes != nil {
+		var line string
+		line, extra = s.probes.reload(changed)
+		if line != "" {
+			fmt.Fprintln(s.log, line)
+		}
 	}
 	var diags diag.List
 	out, delta, err := s.builder.Build(ctx, &diags)

@@ -25,6 +25,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/corpus"
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/site"
+	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/themes"
 )
 
@@ -290,7 +291,7 @@ func TestServeBeforeTheFirstGoodBuild(t *testing.T) {
 
 // TestServeAPI mounts the API on the site's origin and points pages at it.
 func TestServeAPI(t *testing.T) {
-	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api "+r.URL.Path) })
+	api := &fakeAPI{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api "+r.URL.Path) })}
 	src := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(src, "content"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(src, "stepcheck.yaml"), []byte("title: T\nbaseURL: https://example.com/runbooks/\nprobeAPI: https://probes.example.com\n"), 0o644))
@@ -307,6 +308,61 @@ func TestServeAPI(t *testing.T) {
 	assert.Regexp(t, `data-probe-api[ >]`, page, "the pages call the API beside them (an empty attribute)")
 	assert.Contains(t, page, `data-base="/"`, "serve serves at the root")
 	assert.Regexp(t, `<body[^>]*><aside class="sc-dev-banner" aria-label="Demo">Demo &lt;b&gt;mode&lt;/b&gt;</aside>`, page)
+}
+
+// fakeAPI stands for the probe API: it records the catalogues it gets, and
+// refuses one with a probe of type "refused".
+type fakeAPI struct {
+	h    http.Handler
+	cats []*config.Catalogue
+}
+
+func (f *fakeAPI) Handler() http.Handler { return f.h }
+
+func (f *fakeAPI) SetCatalogue(cat *config.Catalogue) error {
+	for _, p := range cat.Probes {
+		if p.Type == "refused" {
+			return &config.Error{Path: cat.Path, Line: 5, Col: 5, Msg: "probe " + p.ID + ": refused"}
+		}
+	}
+	f.cats = append(f.cats, cat)
+	return nil
+}
+
+// TestServeKeepsTheCatalogueInStep: the API gets probes.yaml on the first
+// build and after each change to it, and nothing for other edits; a broken
+// catalogue is shown in every build until fixed, and not handed over.
+func TestServeKeepsTheCatalogueInStep(t *testing.T) {
+	src := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(src, "content"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "content/_index.md"), []byte("---\ntitle: Home\n---\nHi\n"), 0o644))
+	probesFile := filepath.Join(src, "content/probes.yaml")
+	write := func(body string) { require.NoError(t, os.WriteFile(probesFile, []byte(body), 0o644)) }
+	write("probes:\n  one:\n    type: tcp\n    addr: ${ADDR}\n")
+	api := &fakeAPI{h: http.NotFoundHandler()}
+	var log strings.Builder
+	s := New(Options{Site: site.Options{Source: src}, API: api, Log: &log,
+		Env: func(k string) (string, bool) { return "127.0.0.1:1", k == "ADDR" }})
+	res := s.Rebuild(context.Background(), nil)
+	require.True(t, res.OK, "${ADDR} comes from Options.Env: %s", diag.Join(res.Diagnostics))
+	require.Len(t, api.cats, 1)
+
+	require.True(t, s.Rebuild(context.Background(), []string{"content/_index.md"}).OK)
+	assert.Len(t, api.cats, 1, "an edit elsewhere reloads no catalogue")
+
+	write("probes:\n  one:\n    type: tcp\n    addr: 127.0.0.1:1\n  two:\n    type: refused\n")
+	// The site still builds; the catalogue's problem is shown over it.
+	res = s.Rebuild(context.Background(), []string{CatalogueFile})
+	assert.Contains(t, diag.Join(res.Diagnostics), "content/probes.yaml:5:5: probe two: refused")
+	assert.Len(t, api.cats, 1, "the last good catalogue stays")
+	res = s.Rebuild(context.Background(), []string{"content/_index.md"})
+	assert.Contains(t, diag.Join(res.Diagnostics), "probe two: refused", "the catalogue's problem shows until it is fixed")
+
+	write("probes:\n  two:\n    type: tcp\n    addr: 127.0.0.1:1\n")
+	res = s.Rebuild(context.Background(), []string{"."})
+	assert.Empty(t, res.Diagnostics, "lost events reload it too")
+	require.Len(t, api.cats, 2)
+	assert.Contains(t, log.String(), "content/probes.yaml: the probe API reloaded 1 probes")
 }
 
 // TestProductionBuildHasNoReloadScript builds the RepairX runbooks as

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/internal/probetest"
 	"github.com/stepcheck/stepcheck/probe-api/internal/testsvc"
@@ -112,7 +114,7 @@ func newRig(t *testing.T, opts server.Options) *rig {
 	}
 	opts.Logger = slog.New(slog.NewJSONHandler(r.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.Audit = opts.Logger
-	r.srv, err = server.New(cat, opts)
+	r.srv, err = server.New(builtinTypes(t), cat, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +259,7 @@ func TestPostgresNamesNeverLeave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(cat, server.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	srv, err := server.New(builtinTypes(t), cat, server.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -503,4 +505,11 @@ func TestShutdownUnderLoad(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("50 hanging checks took %v to answer after Close", d)
 	}
+}
+
+// builtinTypes returns the built-in probe types, closed when the test ends.
+func builtinTypes(t testing.TB) *check.Registry {
+	reg := builtin.New()
+	t.Cleanup(func() { reg.Close() })
+	return reg
 }

@@ -13,7 +13,7 @@ import (
 // end-to-end figure is .ci/bench-probe's.
 func BenchmarkCachedCheck(b *testing.B) {
 	tg := newTarget(b, false)
-	s, err := New(httpCatalogue(b, tg.srv.URL), Options{Cache: time.Hour})
+	s, err := New(registry(b), httpCatalogue(b, tg.srv.URL), Options{Cache: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func TestHostsServed(t *testing.T) {
 
 // TestNoHost: an HTTP/1.0 request may name no host; it names none served.
 func TestNoHost(t *testing.T) {
-	s, err := New(httpCatalogue(t, "http://127.0.0.1:1"), Options{})
+	s, err := New(registry(t), httpCatalogue(t, "http://127.0.0.1:1"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestOriginsCompareSchemeHostPort(t *testing.T) {
 // TestSameOriginOverTLS: behind TLS the request's scheme is https.
 func TestSameOriginOverTLS(t *testing.T) {
 	tg := newTarget(t, false)
-	s, err := New(httpCatalogue(t, tg.srv.URL), Options{Cache: time.Minute})
+	s, err := New(registry(t), httpCatalogue(t, tg.srv.URL), Options{Cache: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestSameOriginOverTLS(t *testing.T) {
 
 func TestBadOriginOptions(t *testing.T) {
 	for _, o := range []Options{{CORSOrigins: []string{"runbooks.example.com"}}, {PublicOrigins: []string{"https://x.example/path"}}} {
-		if _, err := New(httpCatalogue(t, "http://127.0.0.1:1"), o); err == nil || !strings.Contains(err.Error(), "origin") {
+		if _, err := New(registry(t), httpCatalogue(t, "http://127.0.0.1:1"), o); err == nil || !strings.Contains(err.Error(), "origin") {
 			t.Errorf("New(%+v) = %v, want an origin error", o, err)
 		}
 	}
@@ -178,7 +178,7 @@ func TestBadOriginOptions(t *testing.T) {
 // TestGuardHost is the guard stepcheck serve puts in front of its pages:
 // a rebinding page must not read drafts either.
 func TestGuardHost(t *testing.T) {
-	s, err := New(httpCatalogue(t, "http://127.0.0.1:1"), Options{PublicOrigins: []string{"http://preview.example.com:1313"}})
+	s, err := New(registry(t), httpCatalogue(t, "http://127.0.0.1:1"), Options{PublicOrigins: []string{"http://preview.example.com:1313"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,7 +123,7 @@ func TestReloadKeepsInFlightChecks(t *testing.T) {
 	src := func(timeout string) *config.Catalogue {
 		return catalogue(t, "probes:\n  slow:\n    type: fake\n    timeout: "+timeout+"\n  same:\n    type: fake\n", nil)
 	}
-	s, hs := newServer(t, src("5s"), Options{Registry: reg})
+	s, hs := newServerWith(t, reg, src("5s"), Options{})
 	done := make(chan api.Result, 1)
 	go func() {
 		_, b, _ := post(t, nil, hs.URL+api.CheckPath("slow"), nil)

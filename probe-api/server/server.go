@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -28,7 +29,6 @@ import (
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
 	"github.com/stepcheck/stepcheck/probe-api/check"
-	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 )
 
@@ -46,9 +46,6 @@ const (
 // and limits no rate; the command line's defaults are DefaultCache,
 // DefaultRate and DefaultBurst.
 type Options struct {
-	// Registry builds probes. Nil means builtin.New(), which the Server then
-	// owns and closes; a Registry passed in is the caller's to close.
-	Registry *check.Registry
 	// Logger receives the server's logs. Nil discards them.
 	Logger *slog.Logger
 	// Cache is how long a result is served again before the probe runs
@@ -112,7 +109,6 @@ type Options struct {
 type Server struct {
 	opts     Options
 	registry *check.Registry
-	ownsReg  bool
 	log      *slog.Logger
 	m        *metrics
 	lim      *limiter
@@ -134,17 +130,21 @@ type Server struct {
 	runs   sync.WaitGroup
 }
 
-// New builds every probe of cat and returns a Server for them. It contacts
-// no target. The error joins every problem in the catalogue.
-func New(cat *config.Catalogue, opts Options) (*Server, error) {
+// New builds every probe of cat with reg's types and returns a Server for
+// them. It contacts no target. The error joins every problem in the
+// catalogue. reg stays the caller's: close it after the Server (it holds
+// the pools every catalogue of the Server shares). The registry is passed
+// in, never picked here, so that which probe types exist (and which drivers
+// a binary links) is the command's choice.
+func New(reg *check.Registry, cat *config.Catalogue, opts Options) (*Server, error) {
+	if reg == nil {
+		return nil, errors.New("server.New: no probe type registry")
+	}
 	origins, err := newOrigins(opts.CORSOrigins, opts.PublicOrigins)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, registry: opts.Registry, log: opts.Logger, m: newMetrics(), origins: origins}
-	if s.registry == nil {
-		s.registry, s.ownsReg = builtin.New(), true
-	}
+	s := &Server{opts: opts, registry: reg, log: opts.Logger, m: newMetrics(), origins: origins}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -175,9 +175,6 @@ func New(cat *config.Catalogue, opts Options) (*Server, error) {
 	s.base, s.cancel = context.WithCancel(context.Background())
 	if err := s.SetCatalogue(cat); err != nil {
 		s.cancel()
-		if s.ownsReg {
-			s.registry.Close()
-		}
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -222,17 +219,14 @@ func (s *Server) LongestAnswer() time.Duration {
 // /healthz and /metrics. Mount it at the root of an origin.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops runs in flight, waits for them, and closes the registry if
-// the Server created it. Requests after Close get unknown results.
+// Close stops runs in flight and waits for them. Requests after Close get
+// unknown results. The registry stays open: it is the caller's.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
 	s.cancel()
 	s.runs.Wait()
-	if s.ownsReg {
-		return s.registry.Close()
-	}
 	return nil
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/internal/probetest"
 	"github.com/stepcheck/stepcheck/probe-api/internal/testsvc"
@@ -87,9 +89,22 @@ func httpCatalogue(t testing.TB, url string) *config.Catalogue {
 `, map[string]string{"TARGET": url})
 }
 
+// registry returns the built-in probe types, closed when the test ends
+// (after the servers it built, whose cleanups come later and run first).
+func registry(t testing.TB) *check.Registry {
+	reg := builtin.New()
+	t.Cleanup(func() { reg.Close() })
+	return reg
+}
+
 func newServer(t *testing.T, cat *config.Catalogue, opts Options) (*Server, *httptest.Server) {
 	t.Helper()
-	s, err := New(cat, opts)
+	return newServerWith(t, registry(t), cat, opts)
+}
+
+func newServerWith(t *testing.T, reg *check.Registry, cat *config.Catalogue, opts Options) (*Server, *httptest.Server) {
+	t.Helper()
+	s, err := New(reg, cat, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +304,7 @@ func TestRequestsCannotChooseTargets(t *testing.T) {
 // for one probe make exactly one connection to the target within a window.
 func TestThousandConcurrentRequestsOneConnection(t *testing.T) {
 	tg := newTarget(t, true)
-	s, err := New(httpCatalogue(t, tg.srv.URL), Options{Cache: time.Minute})
+	s, err := New(registry(t), httpCatalogue(t, tg.srv.URL), Options{Cache: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +363,7 @@ func TestTwoReplicasShareRedis(t *testing.T) {
 	opts := Options{Cache: time.Minute, Redis: rdb, RedisPrefix: prefix}
 	var arrived atomic.Int64
 	replica := func() (*Server, *httptest.Server) {
-		s, err := New(cat, opts)
+		s, err := New(registry(t), cat, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -726,7 +741,7 @@ func total(c prometheus.Collector) float64 {
 
 func TestAfterCloseChecksAreUnknown(t *testing.T) {
 	tg := newTarget(t, false)
-	s, err := New(httpCatalogue(t, tg.srv.URL), Options{})
+	s, err := New(registry(t), httpCatalogue(t, tg.srv.URL), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,23 @@ type shared struct {
 
 const sharedRetry = time.Second
 
+// RedisClient returns a client for shared mode from a redis:// or rediss://
+// URL, tuned as shared mode needs it: every operation honours its
+// context's deadline (the answer's deadline comes first), a failed command
+// is not retried (the local tier takes over at once), and the client sends
+// no CLIENT SETINFO, which older servers and proxies refuse. The error
+// never repeats the URL, which may hold a password.
+func RedisClient(url string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, errors.New("not a valid redis:// or rediss:// URL")
+	}
+	opts.ContextTimeoutEnabled = true
+	opts.DisableIdentity = true
+	opts.MaxRetries = -1
+	return redis.NewClient(opts), nil
+}
+
 // release deletes the lock only if it still holds our token.
 var release = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`)
 

@@ -20,7 +20,7 @@ import (
 // replica starts one server of a shared-mode pair on its own loopback port.
 func replica(t *testing.T, cat *config.Catalogue, opts Options) (*Server, *httptest.Server) {
 	t.Helper()
-	s, err := New(cat, opts)
+	s, err := New(registry(t), cat, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,8 @@ import (
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/site"
 	"github.com/stepcheck/stepcheck/gen/static"
+	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/server"
 	"github.com/stepcheck/stepcheck/wasm/dist"
@@ -142,7 +144,7 @@ func serveSite(t testing.TB, src, public string, env map[string]string) (*httpte
 	require.NoError(t, err)
 	cat, err := config.Parse(path, data, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	require.NoError(t, err)
-	api, err := server.New(cat, server.Options{Cache: 0})
+	api, err := server.New(builtinTypes(t), cat, server.Options{Cache: 0})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.Handler())
@@ -220,4 +222,11 @@ func until(t testing.TB, ctx context.Context, js string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("waiting for: %s (last error: %v)", js, last)
+}
+
+// builtinTypes returns the built-in probe types, closed when the test ends.
+func builtinTypes(t testing.TB) *check.Registry {
+	reg := builtin.New()
+	t.Cleanup(func() { reg.Close() })
+	return reg
 }

@@ -49,12 +49,14 @@ func copySite(t *testing.T) string {
 
 // startServe runs the dev server on src with the real widgets, as stepcheck
 // serve does, with the probe API behind it when api is set.
-func startServe(t *testing.T, src string, api *server.Server, banner string, watch bool) *httptest.Server {
+// The dev server reads the API's catalogue from src, expanding ${VAR}
+// with env.
+func startServe(t *testing.T, src string, api *server.Server, env config.LookupEnv, banner string, watch bool) *httptest.Server {
 	t.Helper()
 	widgetFS, _ := widgets(t)
-	opts := devserver.Options{Site: site.Options{Source: src, Widgets: widgetFS}, Banner: banner}
+	opts := devserver.Options{Site: site.Options{Source: src, Widgets: widgetFS}, Banner: banner, Env: env}
 	if api != nil {
-		opts.API = api.Handler()
+		opts.API = api
 	}
 	srv := devserver.New(opts)
 	res := srv.Rebuild(context.Background(), nil)
@@ -107,7 +109,7 @@ func editFile(t *testing.T, path string, f func(string) string) {
 func TestServeReloadsTheBrowser(t *testing.T) {
 	chromium(t)
 	src := copySite(t)
-	hs := startServe(t, src, nil, "", true)
+	hs := startServe(t, src, nil, nil, "", true)
 	ctx := newPage(t, hs.URL)
 	within(t, ctx, chromedp.Navigate(hs.URL+"/procedures/database/"))
 	until(t, ctx, `document.documentElement.dataset.serve === "connected"`)
@@ -180,15 +182,10 @@ func TestServeDemoShowsGreenAndRed(t *testing.T) {
 	svc, err := demo.Start()
 	require.NoError(t, err)
 	t.Cleanup(func() { svc.Close() })
-	path := "../../content/probes.yaml"
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	cat, err := config.Parse(path, data, svc.Lookup(os.LookupEnv))
-	require.NoError(t, err)
-	api, err := server.New(cat, server.Options{Cache: server.DefaultCache})
+	api, err := server.New(builtinTypes(t), &config.Catalogue{}, server.Options{Cache: server.DefaultCache})
 	require.NoError(t, err)
 	t.Cleanup(func() { api.Close() })
-	hs := startServe(t, "../..", api, "Demo: the RepairX backend and frontend here are stand-ins.", false)
+	hs := startServe(t, "../..", api, svc.Lookup(os.LookupEnv), "Demo: the RepairX backend and frontend here are stand-ins.", false)
 	ctx := newPage(t, hs.URL)
 
 	shots := os.Getenv("STEPCHECK_SCREENSHOTS")

@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/server"
 )
@@ -57,7 +59,7 @@ func TestDemoShowsGreenAndRed(t *testing.T) {
 	require.NoError(t, err)
 	cat, err := config.Parse(catalogue, data, svc.Lookup(func(string) (string, bool) { return "", false }))
 	require.NoError(t, err)
-	srv, err := server.New(cat, server.Options{})
+	srv, err := server.New(builtinTypes(t), cat, server.Options{})
 	require.NoError(t, err)
 	defer srv.Close()
 	hs := httptest.NewServer(srv.Handler())
@@ -136,4 +138,11 @@ func TestLookup(t *testing.T) {
 	assert.False(t, ok, "empty is unset, so the catalogue's default applies")
 	v, _ := svc.Lookup(func(string) (string, bool) { return "", false })(PGVar)
 	assert.Equal(t, PGDSN, v)
+}
+
+// builtinTypes returns the built-in probe types, closed when the test ends.
+func builtinTypes(t testing.TB) *check.Registry {
+	reg := builtin.New()
+	t.Cleanup(func() { reg.Close() })
+	return reg
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
 	"github.com/stepcheck/stepcheck/probe-api/check/redischeck"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 	"github.com/stepcheck/stepcheck/probe-api/internal/probetest"
@@ -217,7 +218,9 @@ func TestSecretsNeverShow(t *testing.T) {
 	var logs syncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	redischeck.SetLogger(log)
-	srv, err := server.New(cat, server.Options{Logger: log})
+	reg := builtin.New()
+	defer reg.Close()
+	srv, err := server.New(reg, cat, server.Options{Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
