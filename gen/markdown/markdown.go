@@ -149,42 +149,80 @@ type prober interface{ ProbeUses() []proberef.Use }
 
 // Convert parses and renders src, reporting problems against path.
 func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
-	pc := parser.NewContext()
 	src = normalize(src)
 	if p := limitProblem(src); p != nil {
-		// Nothing of the page is parsed or indexed: that is what the limit
-		// is for. Only the lines up to the problem are counted.
-		end := len(src)
-		if nl := bytes.IndexByte(src[min(p.Offset, len(src)):], '\n'); nl >= 0 {
-			end = p.Offset + nl
-		}
-		doc := &Doc{Lines: diag.NewLines(src[:end])}
-		doc.Diagnostics = doc.Lines.Place(path, []diag.Problem{*p})
-		return doc, nil
+		return refused(path, src, p), nil
 	}
 	doc := &Doc{Lines: diag.NewLines(src)}
-	var problems []diag.Problem
-
+	pc := parser.NewContext()
 	// body is what goldmark parses. It has the length of src, so every
 	// offset is one into src, and rendering uses src itself.
-	body := src
-	fm, isTOML := readTOML(src)
-	if isTOML {
-		body = fm.body
-		if fm.problem != nil {
-			problems = append(problems, *fm.problem)
-		}
-	} else {
-		var fmProblems []diag.Problem
-		body, fmProblems = yamlProblems(src)
-		problems = append(problems, fmProblems...)
-	}
+	body, fm, problems := splitFrontMatter(src)
 	rec := &pageLinks{pc: pc, siteParams: c.opts.Params, frontMatter: fm.meta}
 	pc.Set(linksKey, rec)
 	shortcode.Use(pc, rec)
 	body = shortcode.Protect(pc, body)
 	root := c.md.Parser().Parse(text.NewReader(body), parser.WithContext(pc))
+	doc.readMeta(path, src, root, pc, fm)
 
+	w := walk{doc: doc, src: src, rawHTML: -1}
+	_ = ast.Walk(root, w.visit)
+	problems = append(problems, w.problems...)
+	doc.HeadingTitle = cmp.Or(doc.HeadingTitle, w.firstHeading)
+	if w.rawHTML >= 0 && !c.opts.Unsafe {
+		problems = append(problems, diag.Problem{Offset: w.rawHTML, Severity: diag.Warning,
+			Message: "raw HTML is left out of the page; set unsafe: true in the site configuration to keep it"})
+	}
+	linkProblems, _ := pc.Get(linkProblemsKey).([]diag.Problem)
+	problems = append(problems, linkProblems...)
+	doc.Diagnostics = append(doc.Diagnostics, doc.Lines.Place(path, problems)...)
+	doc.Lint = doc.Lines.Place(path, duplicateAnchors(w.heads, src, doc.Lines))
+	doc.Fields = commtmpl.Fields(pc)
+	doc.Vars = cmdvar.Names(pc)
+	doc.Sections = sections(root, src)
+	doc.Links = rec.placed(doc.Lines)
+
+	var buf bytes.Buffer
+	buf.Grow(len(src) * 2)
+	if err := c.md.Renderer().Render(&buf, src, root); err != nil {
+		return nil, fmt.Errorf("render %s: %w", path, err)
+	}
+	doc.HTML = buf.Bytes()
+	return doc, nil
+}
+
+// refused is the Doc of a page over a limit: nothing of it is parsed or
+// indexed, which is what the limit is for. Only the lines up to the
+// problem are counted.
+func refused(path string, src []byte, p *diag.Problem) *Doc {
+	end := len(src)
+	if nl := bytes.IndexByte(src[min(p.Offset, len(src)):], '\n'); nl >= 0 {
+		end = p.Offset + nl
+	}
+	doc := &Doc{Lines: diag.NewLines(src[:end])}
+	doc.Diagnostics = doc.Lines.Place(path, []diag.Problem{*p})
+	return doc
+}
+
+// splitFrontMatter returns what goldmark should parse of src: all of it
+// for YAML front matter, which goldmark-meta reads, and src with the TOML
+// front matter blanked out otherwise. fm is the TOML front matter, if any.
+func splitFrontMatter(src []byte) (body []byte, fm tomlFrontMatter, problems []diag.Problem) {
+	fm, isTOML := readTOML(src)
+	if !isTOML {
+		body, problems = yamlProblems(src)
+		return body, fm, problems
+	}
+	if fm.problem != nil {
+		problems = append(problems, *fm.problem)
+	}
+	return fm.body, fm, problems
+}
+
+// readMeta fills the doc's front matter, from goldmark-meta (YAML) or fm
+// (TOML), and takes the page's opening heading as its title when the front
+// matter has none.
+func (doc *Doc) readMeta(path string, src []byte, root ast.Node, pc parser.Context, fm tomlFrontMatter) {
 	m, err := meta.TryGet(pc)
 	switch {
 	case err != nil:
@@ -202,80 +240,73 @@ func (c *Converter) Convert(path string, src []byte) (*Doc, error) {
 	case len(fm.meta) > 0:
 		doc.Meta, doc.MetaLines = fm.meta, fm.lines
 	}
-	opening, _ := root.FirstChild().(*ast.Heading)
-	if opening != nil && doc.Meta["title"] == nil {
+	if opening, _ := root.FirstChild().(*ast.Heading); opening != nil && doc.Meta["title"] == nil {
 		doc.HeadingTitle = plainText(opening, src)
 		root.RemoveChild(root, opening)
 	}
-	firstHeading := ""
+}
 
-	var heads []heading
-	rawHTML := -1
-	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		if p, ok := n.(problemer); ok {
-			problems = append(problems, p.Problems()...)
-		}
-		if p, ok := n.(prober); ok {
-			doc.Probes = append(doc.Probes, p.ProbeUses()...)
-		}
-		switch n := n.(type) {
-		case *ast.Heading:
-			t := plainText(n, src)
-			if n.Level == 1 && doc.HeadingTitle == "" {
-				doc.HeadingTitle = t
-			}
-			if firstHeading == "" {
-				firstHeading = t
-			}
-			id, _ := n.AttributeString("id")
-			idb, _ := id.([]byte)
-			doc.Headings = append(doc.Headings, Heading{Level: n.Level, Text: t, ID: string(idb)})
-			doc.IDs = append(doc.IDs, string(idb))
-			if n.Lines().Len() > 0 {
-				heads = append(heads, heading{Heading: doc.Headings[len(doc.Headings)-1], node: n})
-			}
-		case *commtmpl.Block:
-			doc.Templates++
-			doc.IDs = append(doc.IDs, commtmpl.AnchorPrefix+n.ID)
-		case *east.TaskCheckBox:
-			doc.Tasks++
-		case *mermaid.Block:
-			doc.Diagrams++
-		case *ast.RawHTML:
-			if seg := n.Segments; rawHTML < 0 && seg.Len() > 0 && !isComment(src[seg.At(0).Start:seg.At(0).Stop]) {
-				rawHTML = seg.At(0).Start
-			}
-		case *ast.HTMLBlock:
-			if rawHTML < 0 && n.Lines().Len() > 0 && n.HTMLBlockType != ast.HTMLBlockType2 {
-				rawHTML = n.Lines().At(0).Start
-			}
-		}
+// walk collects, in one pass over the tree, what a Doc says about its
+// page: headings and anchors, probes, templates, tasks, diagrams, the
+// extensions' problems and where raw HTML first appears.
+type walk struct {
+	doc          *Doc
+	src          []byte
+	problems     []diag.Problem
+	heads        []heading
+	firstHeading string
+	rawHTML      int // offset of the first raw HTML, or -1
+}
+
+func (w *walk) visit(n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
 		return ast.WalkContinue, nil
-	})
-	doc.HeadingTitle = cmp.Or(doc.HeadingTitle, firstHeading)
-	if rawHTML >= 0 && !c.opts.Unsafe {
-		problems = append(problems, diag.Problem{Offset: rawHTML, Severity: diag.Warning,
-			Message: "raw HTML is left out of the page; set unsafe: true in the site configuration to keep it"})
 	}
-	linkProblems, _ := pc.Get(linkProblemsKey).([]diag.Problem)
-	problems = append(problems, linkProblems...)
-	doc.Diagnostics = append(doc.Diagnostics, doc.Lines.Place(path, problems)...)
-	doc.Lint = doc.Lines.Place(path, duplicateAnchors(heads, src, doc.Lines))
-	doc.Fields = commtmpl.Fields(pc)
-	doc.Vars = cmdvar.Names(pc)
-	doc.Sections = sections(root, src)
-	doc.Links = rec.placed(doc.Lines)
+	doc, src := w.doc, w.src
+	if p, ok := n.(problemer); ok {
+		w.problems = append(w.problems, p.Problems()...)
+	}
+	if p, ok := n.(prober); ok {
+		doc.Probes = append(doc.Probes, p.ProbeUses()...)
+	}
+	switch n := n.(type) {
+	case *ast.Heading:
+		w.heading(n)
+	case *commtmpl.Block:
+		doc.Templates++
+		doc.IDs = append(doc.IDs, commtmpl.AnchorPrefix+n.ID)
+	case *east.TaskCheckBox:
+		doc.Tasks++
+	case *mermaid.Block:
+		doc.Diagrams++
+	case *ast.RawHTML:
+		if seg := n.Segments; w.rawHTML < 0 && seg.Len() > 0 && !isComment(src[seg.At(0).Start:seg.At(0).Stop]) {
+			w.rawHTML = seg.At(0).Start
+		}
+	case *ast.HTMLBlock:
+		if w.rawHTML < 0 && n.Lines().Len() > 0 && n.HTMLBlockType != ast.HTMLBlockType2 {
+			w.rawHTML = n.Lines().At(0).Start
+		}
+	}
+	return ast.WalkContinue, nil
+}
 
-	var buf bytes.Buffer
-	buf.Grow(len(src) * 2)
-	if err := c.md.Renderer().Render(&buf, src, root); err != nil {
-		return nil, fmt.Errorf("render %s: %w", path, err)
+func (w *walk) heading(n *ast.Heading) {
+	doc := w.doc
+	t := plainText(n, w.src)
+	if n.Level == 1 && doc.HeadingTitle == "" {
+		doc.HeadingTitle = t
 	}
-	doc.HTML = buf.Bytes()
-	return doc, nil
+	if w.firstHeading == "" {
+		w.firstHeading = t
+	}
+	id, _ := n.AttributeString("id")
+	idb, _ := id.([]byte)
+	doc.Headings = append(doc.Headings, Heading{Level: n.Level, Text: t, ID: string(idb)})
+	doc.IDs = append(doc.IDs, string(idb))
+	if n.Lines().Len() > 0 {
+		w.heads = append(w.heads, heading{Heading: doc.Headings[len(doc.Headings)-1], node: n})
+	}
 }
 
 func isComment(html []byte) bool { return bytes.HasPrefix(html, []byte("<!--")) }
