@@ -151,146 +151,19 @@ type Converter interface {
 // could be read, so that lint can report on all of them.
 func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, opts Options, diags *diag.List) *Site {
 	site := &Site{Config: cfg, Catalog: cat}
-	var files []string
-	err := fs.WalkDir(fsys, Dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() && p != Dir && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-			return fs.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") {
-			files = append(files, p)
-		} else if !d.IsDir() && isPublished(p, d) {
-			site.Files = append(site.Files, File{Path: p, Name: publishedName(strings.TrimPrefix(p, Dir+"/"))})
-		}
-		return nil
-	})
+	files, err := site.readTree(fsys)
 	if err != nil {
 		diags.Errorf(Dir, 1, 1, "cannot read the content directory: %v", err)
 		return site
 	}
-
-	indexed := map[string]bool{} // directories with an _index.md
-	leaves := map[string]bool{}  // leaf bundles: directories with an index.md
-	for _, f := range files {
-		switch path.Base(f) {
-		case "_index.md":
-			indexed[path.Dir(f)] = true
-		case "index.md":
-			leaves[path.Dir(f)] = true
-		}
-	}
-	// As in Hugo, a leaf bundle's index.md is the page of its folder, and
-	// everything else in the folder belongs to it rather than being a page.
-	files = slices.DeleteFunc(files, func(f string) bool {
-		for d := path.Dir(f); d != Dir && d != "."; d = path.Dir(d) {
-			if leaves[d] && !indexed[d] && (d != path.Dir(f) || path.Base(f) != "index.md") {
-				return true
-			}
-		}
-		return false
-	})
+	files, indexed := bundled(files)
 	pages := make([]*Page, len(files))
 	parallel.For(len(files), func(i int) {
 		pages[i] = loadPage(fsys, files[i], conv, indexed, diags)
 	})
-
-	byDir := map[string]*Page{} // section pages by their directory below content/
-	var regular []*Page
-	for _, p := range pages {
-		if p == nil {
-			continue
-		}
-		if p.Draft && !opts.Drafts {
-			site.Drafts = append(site.Drafts, p)
-			continue
-		}
-		if p.IsSection() {
-			byDir[sectionDir(p.Path)] = p
-		} else {
-			regular = append(regular, p)
-		}
-	}
-	if byDir[""] == nil {
-		byDir[""] = &Page{Kind: Home, URL: "/", Title: cfg.Title, Doc: emptyDoc()}
-	}
-	site.Home = byDir[""]
-	if site.Home.Title == "" || site.Home.Path == "" {
-		site.Home.Title = cmp.Or(site.Home.Title, cfg.Title)
-	}
-	if cfg.File == "" && site.Home.Path != "" {
-		// A folder of Markdown without a configuration: its README's
-		// heading names the site better than the default does.
-		site.Config.Title = site.Home.Title
-	}
-
-	// section returns the section page for a directory, creating the ones
-	// that have no _index.md, as Hugo does.
-	var section func(dir string) *Page
-	section = func(dir string) *Page {
-		if s, ok := byDir[dir]; ok {
-			return s
-		}
-		s := &Page{Kind: Section, URL: urlPath(dir), Title: titleFromName(path.Base(dir)), Doc: emptyDoc(), dir: dir}
-		byDir[dir] = s
-		return s
-	}
-	var all []*Page
-	for dir := range byDir {
-		all = append(all, byDir[dir])
-	}
-	all = append(all, regular...)
-	for _, p := range all {
-		if p.Kind == Home {
-			continue
-		}
-		var parentDir string
-		if p.Kind == Section {
-			parentDir = path.Dir(sectionDir(p.Path))
-			if p.Path == "" {
-				parentDir = path.Dir(strings.Trim(p.URL, "/"))
-			}
-		} else {
-			parentDir = strings.TrimPrefix(path.Dir(p.Path), Dir)
-			parentDir = strings.TrimPrefix(parentDir, "/")
-			if path.Base(p.Path) == "index.md" {
-				parentDir = path.Dir(parentDir) // a leaf bundle
-			}
-		}
-		if parentDir == "." {
-			parentDir = ""
-		}
-		parent := section(parentDir)
-		p.Parent = parent
-		parent.Children = append(parent.Children, p)
-	}
-	// Implicit sections created above may themselves need parents.
-	for changed := true; changed; {
-		changed = false
-		for dir, s := range byDir {
-			if s.Parent == nil && s.Kind != Home {
-				parentDir := path.Dir(dir)
-				if parentDir == "." {
-					parentDir = ""
-				}
-				parent := section(parentDir)
-				s.Parent = parent
-				parent.Children = append(parent.Children, s)
-				changed = true
-			}
-		}
-	}
-	var walk func(p *Page)
-	walk = func(p *Page) {
-		slices.SortFunc(p.Children, byWeight)
-		site.Pages = append(site.Pages, p)
-		for _, c := range p.Children {
-			walk(c)
-		}
-	}
-	walk(site.Home)
+	t := site.sortPages(pages, opts.Drafts)
+	t.link()
+	site.Pages = t.inOrder(site.Home, site.Pages)
 
 	site.Files = append(site.Files, loadStatic(fsys, diags)...)
 	site.index(diags)
@@ -304,6 +177,167 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 	}
 	checkLinks(site, sev, diags)
 	return site
+}
+
+// readTree lists the Markdown files under content/ and adds every other
+// published file to site.Files. Folders whose names start with "." or "_"
+// are skipped, as Hugo does.
+func (site *Site) readTree(fsys fs.FS) (markdown []string, err error) {
+	err = fs.WalkDir(fsys, Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() && p != Dir && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			return fs.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(name, ".md") && !strings.HasPrefix(name, ".") {
+			markdown = append(markdown, p)
+		} else if !d.IsDir() && isPublished(p, d) {
+			site.Files = append(site.Files, File{Path: p, Name: publishedName(strings.TrimPrefix(p, Dir+"/"))})
+		}
+		return nil
+	})
+	return markdown, err
+}
+
+// bundled drops the Markdown files that belong to a leaf bundle: as in
+// Hugo, a leaf bundle's index.md is the page of its folder, and everything
+// else in the folder belongs to it rather than being a page. indexed holds
+// the directories with an _index.md.
+func bundled(files []string) (pages []string, indexed map[string]bool) {
+	indexed = map[string]bool{}
+	leaves := map[string]bool{} // leaf bundles: directories with an index.md
+	for _, f := range files {
+		switch path.Base(f) {
+		case "_index.md":
+			indexed[path.Dir(f)] = true
+		case "index.md":
+			leaves[path.Dir(f)] = true
+		}
+	}
+	pages = slices.DeleteFunc(files, func(f string) bool {
+		for d := path.Dir(f); d != Dir && d != "."; d = path.Dir(d) {
+			if leaves[d] && !indexed[d] && (d != path.Dir(f) || path.Base(f) != "index.md") {
+				return true
+			}
+		}
+		return false
+	})
+	return pages, indexed
+}
+
+// tree is the site's pages on their way into a tree: the section pages by
+// their directory below content/, and the regular pages.
+type tree struct {
+	byDir   map[string]*Page
+	regular []*Page
+}
+
+// sortPages sets drafts aside (unless drafts are wanted), sorts the rest
+// into sections and regular pages, and settles the home page and the
+// site's title.
+func (site *Site) sortPages(pages []*Page, drafts bool) *tree {
+	t := &tree{byDir: map[string]*Page{}}
+	for _, p := range pages {
+		switch {
+		case p == nil:
+		case p.Draft && !drafts:
+			site.Drafts = append(site.Drafts, p)
+		case p.IsSection():
+			t.byDir[sectionDir(p.Path)] = p
+		default:
+			t.regular = append(t.regular, p)
+		}
+	}
+	cfg := site.Config
+	if t.byDir[""] == nil {
+		t.byDir[""] = &Page{Kind: Home, URL: "/", Title: cfg.Title, Doc: emptyDoc()}
+	}
+	site.Home = t.byDir[""]
+	if site.Home.Title == "" || site.Home.Path == "" {
+		site.Home.Title = cmp.Or(site.Home.Title, cfg.Title)
+	}
+	if cfg.File == "" && site.Home.Path != "" {
+		// A folder of Markdown without a configuration: its README's
+		// heading names the site better than the default does.
+		site.Config.Title = site.Home.Title
+	}
+	return t
+}
+
+// section returns the section page for a directory, creating the ones
+// that have no _index.md, as Hugo does.
+func (t *tree) section(dir string) *Page {
+	if s, ok := t.byDir[dir]; ok {
+		return s
+	}
+	s := &Page{Kind: Section, URL: urlPath(dir), Title: titleFromName(path.Base(dir)), Doc: emptyDoc(), dir: dir}
+	t.byDir[dir] = s
+	return s
+}
+
+// link gives every page but the home page its parent section.
+func (t *tree) link() {
+	var all []*Page
+	for dir := range t.byDir {
+		all = append(all, t.byDir[dir])
+	}
+	all = append(all, t.regular...)
+	for _, p := range all {
+		if p.Kind != Home {
+			t.adopt(t.section(parentDir(p)), p)
+		}
+	}
+	// Implicit sections created above may themselves need parents.
+	for changed := true; changed; {
+		changed = false
+		for dir, s := range t.byDir {
+			if s.Parent == nil && s.Kind != Home {
+				t.adopt(t.section(cleanDir(path.Dir(dir))), s)
+				changed = true
+			}
+		}
+	}
+}
+
+func (t *tree) adopt(parent, p *Page) {
+	p.Parent = parent
+	parent.Children = append(parent.Children, p)
+}
+
+// parentDir is the directory, below content/, of the section p belongs to.
+func parentDir(p *Page) string {
+	if p.Kind == Section {
+		if p.Path == "" {
+			return cleanDir(path.Dir(strings.Trim(p.URL, "/")))
+		}
+		return cleanDir(path.Dir(sectionDir(p.Path)))
+	}
+	dir := strings.TrimPrefix(strings.TrimPrefix(path.Dir(p.Path), Dir), "/")
+	if path.Base(p.Path) == "index.md" {
+		dir = path.Dir(dir) // a leaf bundle
+	}
+	return cleanDir(dir)
+}
+
+// cleanDir turns path.Dir's "." for the top into "".
+func cleanDir(dir string) string {
+	if dir == "." {
+		return ""
+	}
+	return dir
+}
+
+// inOrder appends p and its descendants to out, depth first, each page's
+// children sorted by weight.
+func (t *tree) inOrder(p *Page, out []*Page) []*Page {
+	slices.SortFunc(p.Children, byWeight)
+	out = append(out, p)
+	for _, c := range p.Children {
+		out = t.inOrder(c, out)
+	}
+	return out
 }
 
 // byWeight orders pages as Hugo does: by weight, with unweighted (0) pages
