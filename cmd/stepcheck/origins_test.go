@@ -140,7 +140,7 @@ func TestServeRefusesRebinding(t *testing.T) {
 	code, body = request(t, "GET", base, "/secret/", "preview.example.com:1313", nil)
 	assert.Equal(t, 200, code)
 	assert.Contains(t, body, "the draft")
-	code, body = request(t, "GET", base, "/secret/", "", nil)
+	code, _ = request(t, "GET", base, "/secret/", "", nil)
 	assert.Equal(t, 200, code)
 
 	limited := 0
