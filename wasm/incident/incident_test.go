@@ -414,7 +414,7 @@ func TestOpenRecordEndAndJoin(t *testing.T) {
 
 	// A teammate's device: the share link opens the same incident.
 	fields := map[string]string{}
-	for _, n := range SharedFields {
+	for _, n := range SharedFields() {
 		fields[n] = inc.Field(n)
 	}
 	fields["timeline"] = tl
@@ -426,7 +426,7 @@ func TestOpenRecordEndAndJoin(t *testing.T) {
 	joined := Open(other, sh, t0+60*minute, 60)
 	assert.Equal(t, inc.ID, joined.ID)
 	assert.Equal(t, inc.ID, store.Current(other).ID)
-	for _, n := range SharedFields {
+	for _, n := range SharedFields() {
 		assert.Equal(t, inc.Field(n), joined.Field(n), n)
 	}
 	assert.Equal(t, "2026-11-18T08:06:40", joined.Field("started"), "the start shows in the teammate's time zone")

@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 type result struct {
@@ -77,7 +78,7 @@ func FuzzTemplate(f *testing.F) {
 			assert.NotEmpty(t, p.Message)
 		}
 		for _, fl := range r.fields {
-			assert.True(t, namePattern.MatchString(fl.Name) || strings.HasPrefix(fl.Name, ProbePrefix), fl.Name)
+			assert.True(t, namePattern.MatchString(fl.Name) || strings.HasPrefix(fl.Name, widget.ProbeField), fl.Name)
 		}
 		// Template text never becomes markup: the only tags are ours.
 		for _, b := range r.blocks {
