@@ -5,11 +5,12 @@
 // incident statuses.
 //
 // It exists so that each of these names is written once. gen/markdown's
-// extensions and gen/render write the HTML with these constants, the
-// default theme's layouts carry the same names, and the widgets query them;
-// its tests check that every selector here matches gen/markdown's golden
-// HTML and a built page, and that the widgets' glue queries nothing else
-// that gen writes.
+// extensions write their markup with these constants, gen/render writes the
+// page data with these keys, the default theme's layouts carry the same
+// names, and the widgets query them. Its tests check that every selector
+// here matches gen/markdown's golden HTML or a built page, that the page
+// data has exactly these keys, and that the widgets' glue queries nothing
+// gen writes but through this package.
 //
 // A Data constant names a data attribute as the widgets read it, by its key
 // in the element's dataset: DataProbe, "probe", is the attribute data-probe,
@@ -17,9 +18,10 @@
 // costs the widgets less code than getAttribute.)
 //
 // It imports nothing, like probe-api/api for the wire, because the widgets
-// import it and every import counts against their size budget. Classes the
-// widgets make for themselves and only the theme's CSS reads (sc-meta,
-// sc-inc-bar, ...) are not part of the contract and stay with the widgets.
+// import it and every import counts against their size budget. Classes that
+// only the theme's CSS reads are not part of it: those gen writes for
+// styling alone (sc-checked, sc-template-text) stay with gen, and those the
+// widgets make for themselves (sc-meta, sc-inc-bar) with the widgets.
 package widget
 
 // Probe references, written by gen/markdown/proberef: an element of class
