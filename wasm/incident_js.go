@@ -53,10 +53,12 @@ func (a *app) initIncident(data js.Value) {
 			Internal: n(widget.KeyTargetInternal), StatusPage: n(widget.KeyTargetStatusPage)}
 		u.sevs, u.ids = append(u.sevs, s), append(u.ids, s.ID)
 	}
-	kept := append(widget.Fields(nil), widget.Field{Name: widget.FieldTimeline})
-	for _, f := range kept {
-		if _, ok := a.values[f.Name]; !ok {
-			a.values[f.Name] = a.incident.Field(f.Name)
+	// The built-in fields (widget.Fields) and the timeline: a list costs
+	// the widgets less than building one from widget.Fields.
+	for _, n := range [...]string{widget.FieldTitle, widget.FieldSeverity, widget.FieldStatus, widget.FieldImpact, widget.FieldETA,
+		widget.FieldCommander, widget.FieldStarted, widget.FieldTimeline} {
+		if _, ok := a.values[n]; !ok {
+			a.values[n] = a.incident.Field(n)
 		}
 	}
 	box := el("section", "sc-inc", "")

@@ -52,13 +52,19 @@ func Label(name string) string {
 }
 
 // Standard returns the fields every form shows, whatever its templates use:
-// the facts a responder always records (widget.Fields), without labels.
+// the facts a responder always records, without labels. They are
+// widget.Fields, as a test checks: converting those would cost the widgets
+// more code than this list.
 func Standard(severities []string) []Field {
-	var out []Field
-	for _, f := range widget.Fields(severities) {
-		out = append(out, Field{Name: f.Name, Type: f.Type, Options: f.Options})
+	return []Field{
+		{Name: widget.FieldTitle, Type: widget.TypeText},
+		{Name: widget.FieldSeverity, Type: widget.TypeSelect, Options: severities},
+		{Name: widget.FieldStatus, Type: widget.TypeSelect, Options: widget.Statuses()},
+		{Name: widget.FieldImpact, Type: widget.TypeText},
+		{Name: widget.FieldETA, Type: widget.TypeText},
+		{Name: widget.FieldCommander, Type: widget.TypeText},
+		{Name: widget.FieldStarted, Type: widget.TypeTime},
 	}
-	return out
 }
 
 // Fields returns the standard fields followed by the page's own, in the

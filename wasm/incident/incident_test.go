@@ -10,6 +10,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/wasm/form"
 	"github.com/stepcheck/stepcheck/wasm/store"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 var (
@@ -439,4 +440,17 @@ func TestOpenRecordEndAndJoin(t *testing.T) {
 	assert.Equal(t, tl+"\n- **2026-11-18 09:00:40**: Note: teammate's note", joined.Field("timeline"))
 	assert.NotContains(t, Brief(joined), "not ended")
 	assert.Contains(t, Brief(mine), "not ended")
+}
+
+// TestSharedFieldsAreTheContract checks that a link carries the built-in
+// fields, widget.Fields, but the start time.
+func TestSharedFieldsAreTheContract(t *testing.T) {
+	var want []string
+	for _, f := range widget.Fields(nil) {
+		if f.Name != widget.FieldStarted {
+			want = append(want, f.Name)
+		}
+	}
+	shared := SharedFields()
+	assert.Equal(t, want, shared[:])
 }

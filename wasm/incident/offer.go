@@ -9,17 +9,12 @@ import (
 )
 
 // SharedFields returns the incident fields a link carries: the built-in
-// ones (widget.Fields) but the start time, which travels as ms since the
-// epoch instead of the form's local "started", so a teammate in another
-// time zone reads the same moment.
-func SharedFields() []string {
-	var names []string
-	for _, f := range widget.Fields(nil) {
-		if f.Name != widget.FieldStarted {
-			names = append(names, f.Name)
-		}
-	}
-	return names
+// ones (widget.Fields, as a test checks) but the start time, which travels
+// as ms since the epoch instead of the form's local "started", so a
+// teammate in another time zone reads the same moment. It returns an
+// array, a copy: a slice would cost the widgets code to allocate.
+func SharedFields() [6]string {
+	return [...]string{widget.FieldTitle, widget.FieldSeverity, widget.FieldStatus, widget.FieldImpact, widget.FieldETA, widget.FieldCommander}
 }
 
 // MaxLink bounds a share link's fragment, so it fits in a chat message and
