@@ -298,7 +298,7 @@ func (t *transformer) field(b *Block, page *pageFields, spec string, at int) (st
 			return problem("field %q is filled automatically and takes no type", name)
 		}
 		if !api.ValidID(id) {
-			return problem("probe ID %q in {{%s}} must be lowercase letters, digits and '-'", id, name)
+			return problem("probe ID %q in {{%s}} must be lowercase letters, digits and '-', 64 at most", id, name)
 		}
 		b.uses = append(b.uses, proberef.Use{ID: id, Offset: at})
 		page.add(Field{Name: name, Type: Type{Name: widget.TypeAuto}, Typed: true, Offset: at})

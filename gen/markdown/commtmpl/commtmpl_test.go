@@ -57,6 +57,24 @@ func TestFieldsAreSharedAndTyped(t *testing.T) {
 	assert.Equal(t, "api-live", r.blocks[0].ProbeUses()[0].ID)
 }
 
+// TestProbeFieldsTakeProbeIDs checks {{probe.id}} against the probe API's
+// own rule for IDs, its length included.
+func TestProbeFieldsTakeProbeIDs(t *testing.T) {
+	long := strings.Repeat("a", 65)
+	r := convert(t, []byte("```template id=a\n{{probe.api-live}} {{probe.Api}} {{probe.-x}} {{probe."+long+"}}\n```\n"))
+	var msgs []string
+	for _, p := range r.problems {
+		msgs = append(msgs, p.Message)
+	}
+	assert.Equal(t, []string{
+		`probe ID "Api" in {{probe.Api}} must be lowercase letters, digits and '-', 64 at most`,
+		`probe ID "-x" in {{probe.-x}} must be lowercase letters, digits and '-', 64 at most`,
+		`probe ID "` + long + `" in {{probe.` + long + `}} must be lowercase letters, digits and '-', 64 at most`,
+	}, msgs)
+	require.Len(t, r.blocks[0].ProbeUses(), 1)
+	assert.Equal(t, "api-live", r.blocks[0].ProbeUses()[0].ID)
+}
+
 func TestTemplateTextIsEscaped(t *testing.T) {
 	r := convert(t, []byte("```template id=x\n<script>alert(1)</script> {{title}} & \"q\"\n```\n"))
 	assert.Contains(t, r.html, "&lt;script&gt;alert(1)&lt;/script&gt; <span class=\"sc-field\" data-field=\"title\">{{title}}</span> &amp; &quot;q&quot;")
