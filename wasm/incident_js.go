@@ -9,6 +9,7 @@ import (
 	"github.com/stepcheck/stepcheck/wasm/form"
 	"github.com/stepcheck/stepcheck/wasm/incident"
 	"github.com/stepcheck/stepcheck/wasm/store"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // incUI is incident mode on the page: the incident bar, an offer to start
@@ -39,19 +40,23 @@ type incUI struct {
 // function because each one more costs the widgets.
 func (a *app) initIncident(data js.Value) {
 	u := &a.inc
-	main := query("main")
+	main := query(widget.SelMain)
 	if !data.Truthy() || !main.Truthy() {
 		return
 	}
-	u.kv, u.checks, u.postmortem = newLocalStorage(), map[string]string{}, str(data.Get("postmortem"))
-	ts := data.Get("targets")
+	u.kv, u.checks, u.postmortem = newLocalStorage(), map[string]string{}, str(data.Get(widget.KeyPostmortem))
+	ts := data.Get(widget.KeyTargets)
 	for i := 0; ts.Truthy() && i < ts.Length(); i++ {
 		t := ts.Index(i)
 		n := func(k string) int64 { return int64(num(t.Get(k))) }
-		s := incident.Severity{ID: str(t.Get("id")), Respond: n("respond"), Resolve: n("resolve"), Internal: n("internal"), StatusPage: n("statusPage")}
+		s := incident.Severity{ID: str(t.Get(widget.KeyTargetID)), Respond: n(widget.KeyTargetRespond), Resolve: n(widget.KeyTargetResolve),
+			Internal: n(widget.KeyTargetInternal), StatusPage: n(widget.KeyTargetStatusPage)}
 		u.sevs, u.ids = append(u.sevs, s), append(u.ids, s.ID)
 	}
-	for _, n := range [...]string{"title", "severity", "status", "impact", "eta", "commander", "started", "timeline"} {
+	// The built-in fields (widget.Fields) and the timeline: a list costs
+	// the widgets less than building one from widget.Fields.
+	for _, n := range [...]string{widget.FieldTitle, widget.FieldSeverity, widget.FieldStatus, widget.FieldImpact, widget.FieldETA,
+		widget.FieldCommander, widget.FieldStarted, widget.FieldTimeline} {
 		if _, ok := a.values[n]; !ok {
 			a.values[n] = a.incident.Field(n)
 		}
@@ -84,7 +89,7 @@ func (a *app) initIncident(data js.Value) {
 		u.sum = add(u.bar, "summary", "", "")
 		u.detail = add(u.bar, "p", "sc-inc-clock", "")
 		fields := add(u.bar, "div", "sc-inc-fields", "")
-		for _, f := range form.Fields(u.ids, []form.Field{{Name: "timeline", Type: "long"}, {Name: "note", Type: "text"}}) {
+		for _, f := range form.Fields(u.ids, []form.Field{{Name: widget.FieldTimeline, Type: widget.TypeLong}, {Name: "note", Type: widget.TypeText}}) {
 			a.addInput(fields, f, "sc-i-", a.values[f.Name], a.setField)
 		}
 		buttons(fields, "Add note", incident.KindNote, "", "Escalated", incident.KindEscalation, "")
@@ -146,7 +151,7 @@ func (u *incUI) sev(id string) incident.Severity {
 // incident it does nothing: only an incident has a timeline.
 func (a *app) record(kind, text string) {
 	if a.incident.ID != store.DefaultIncident {
-		a.setField("timeline", incident.Record(a.incident, kind, text, ms(), tzOffset()))
+		a.setField(widget.FieldTimeline, incident.Record(a.incident, kind, text, ms(), tzOffset()))
 	}
 }
 
@@ -184,7 +189,7 @@ func (a *app) setField(name, v string) {
 // fillPostmortem fills the postmortem from the incident on the page that
 // holds its template, before the form reads the fields.
 func (a *app) fillPostmortem() {
-	if a.incident.ID != store.DefaultIncident && query("#tpl-"+incident.PostmortemTemplate).Truthy() {
+	if a.incident.ID != store.DefaultIncident && query(widget.SelPostmortem).Truthy() {
 		incident.Fill(a.incident, a.state(), ms(), tzOffset())
 	}
 }
@@ -192,7 +197,7 @@ func (a *app) fillPostmortem() {
 // state is the incident's clock state. The browser reads the local
 // "started" field, so daylight saving time is its business.
 func (a *app) state() incident.State {
-	started := global.Get("Date").Call("parse", a.incident.Field("started")).Float()
+	started := global.Get("Date").Call("parse", a.incident.Field(widget.FieldStarted)).Float()
 	if started != started { // NaN
 		started = 0
 	}
@@ -216,8 +221,8 @@ func (a *app) incTick() {
 		return
 	}
 	s := a.state()
-	v := incident.Clock(u.sev(a.values["severity"]), s, ms())
-	sum, detail := v.Text(a.values["severity"], a.values["title"], s.Ended > 0)
+	v := incident.Clock(u.sev(a.values[widget.FieldSeverity]), s, ms())
+	sum, detail := v.Text(a.values[widget.FieldSeverity], a.values[widget.FieldTitle], s.Ended > 0)
 	u.sum.Set("textContent", sum)
 	u.detail.Set("textContent", detail)
 	u.bar.Get("dataset").Set("level", v.Level.String())
@@ -233,10 +238,11 @@ func (a *app) onClick(ev js.Value) {
 	if b := t.Call("closest", "[data-act]"); b.Truthy() {
 		a.act(str(b.Get("dataset").Get("act")), str(b.Get("dataset").Get("arg")))
 	}
-	if c := t.Call("closest", ".sc-template .copy"); c.Truthy() {
-		fig := c.Call("closest", ".sc-template")
-		if id := str(fig.Get("dataset").Get("template")); id != incident.PostmortemTemplate {
-			a.record(incident.CopyKind(id), str(fig.Call("querySelector", "figcaption").Get("textContent"))+" ("+a.values["status"]+")")
+	if c := t.Call("closest", widget.SelTemplateCopy); c.Truthy() {
+		fig := c.Call("closest", widget.SelTemplate)
+		// Copying the postmortem is not recorded: it is the record.
+		if id := str(fig.Get("dataset").Get(widget.DataTemplate)); id != widget.PostmortemTemplate {
+			a.record(incident.CopyKind(id), str(fig.Call("querySelector", widget.SelTemplateTitle).Get("textContent"))+" ("+a.values[widget.FieldStatus]+")")
 		}
 	}
 }
@@ -251,13 +257,13 @@ func (a *app) act(act, arg string) {
 		// The fields typed before any incident was started carry over;
 		// the page's severity is the default.
 		u.offer = incident.Offer{Fields: map[string]string{}}
-		for _, n := range incident.SharedFields {
+		for _, n := range incident.SharedFields() {
 			if a.incident.ID == store.DefaultIncident {
 				u.offer.Fields[n] = a.values[n]
 			}
 		}
-		if sev := query(".page-head .sev"); u.offer.Fields["severity"] == "" && sev.Truthy() {
-			u.offer.Fields["severity"] = u.sev(str(sev.Get("textContent"))).ID
+		if sev := query(widget.SelPageSeverity); u.offer.Fields[widget.FieldSeverity] == "" && sev.Truthy() {
+			u.offer.Fields[widget.FieldSeverity] = u.sev(str(sev.Get("textContent"))).ID
 		}
 		fallthrough
 	case "offer":

@@ -17,6 +17,7 @@ import (
 	"github.com/stepcheck/stepcheck/wasm/incident"
 	"github.com/stepcheck/stepcheck/wasm/status"
 	"github.com/stepcheck/stepcheck/wasm/store"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // autoRefreshMS is how often auto-refresh checks every probe on the page.
@@ -37,7 +38,7 @@ type app struct {
 
 func main() {
 	a := &app{
-		apiBase:  strings.TrimSuffix(str(document.Get("body").Get("dataset").Get("probeApi")), "/"),
+		apiBase:  strings.TrimSuffix(str(document.Get("body").Get("dataset").Get(widget.DataProbeAPI)), "/"),
 		incident: store.Current(newLocalStorage()),
 		probes:   map[string]*status.Probe{},
 		values:   map[string]string{},
@@ -69,9 +70,10 @@ func main() {
 	select {}
 }
 
-// pageData parses the page's widget data (#sc-page), written by the build.
+// pageData parses the page's widget data (widget.IDPageData), written by
+// the build.
 func pageData() js.Value {
-	node := document.Call("getElementById", "sc-page")
+	node := document.Call("getElementById", widget.IDPageData)
 	if node.IsNull() {
 		return js.Null()
 	}
@@ -97,12 +99,12 @@ func strings_(v js.Value) []string {
 // ---- Probe status ----
 
 func (a *app) initProbes() {
-	nodes := queryAll(document, ".sc-probe[data-probe]")
+	nodes := queryAll(document, widget.SelProbe)
 	if len(nodes) == 0 {
 		return
 	}
 	for _, n := range nodes {
-		id := str(n.Get("dataset").Get("probe"))
+		id := str(n.Get("dataset").Get(widget.DataProbe))
 		if !api.ValidID(id) {
 			continue
 		}
@@ -113,7 +115,7 @@ func (a *app) initProbes() {
 		meta := el("span", "sc-meta", "")
 		btn := el("button", "sc-check", "Check now")
 		btn.Set("type", "button")
-		btn.Call("setAttribute", "aria-label", "Check now: "+str(n.Call("querySelector", ".sc-probe-label").Get("textContent")))
+		btn.Call("setAttribute", "aria-label", "Check now: "+str(n.Call("querySelector", widget.SelProbeLabel).Get("textContent")))
 		detail := el("span", "sc-detail", "")
 		failing := el("ul", "sc-failing", "")
 		failing.Set("hidden", true)
@@ -127,7 +129,7 @@ func (a *app) initProbes() {
 	box.Set("type", "checkbox")
 	label.Call("append", box, " Auto-refresh every "+strconv.Itoa(autoRefreshMS/1000)+" s")
 	bar.Call("append", label)
-	if content := query(".content"); content.Truthy() {
+	if content := query(widget.SelContent); content.Truthy() {
 		content.Call("prepend", bar)
 	}
 	a.funcs.on(box, "change", func(js.Value) {
@@ -233,9 +235,9 @@ func (a *app) finish(id string, f fetched) {
 
 func (a *app) renderProbe(id string) {
 	v := a.probes[id].View(now())
-	for _, n := range queryAll(document, `.sc-probe[data-probe="`+id+`"]`) {
-		n.Get("dataset").Set("state", string(v.State))
-		n.Call("querySelector", ".sc-state").Set("textContent", v.Badge)
+	for _, n := range queryAll(document, widget.SelProbeID(id)) {
+		n.Get("dataset").Set(widget.DataState, string(v.State))
+		n.Call("querySelector", widget.SelState).Set("textContent", v.Badge)
 		meta := v.Latency
 		if v.Checked != "" {
 			if meta != "" {
@@ -283,18 +285,19 @@ func (a *app) tick() {
 // ---- Incident form and templates ----
 
 func (a *app) initForm(data js.Value) {
-	first := query(".sc-template")
+	first := query(widget.SelTemplate)
 	if !first.Truthy() || !data.Truthy() {
 		return
 	}
 	var page []form.Field
-	if fs := data.Get("fields"); fs.Truthy() {
+	if fs := data.Get(widget.KeyFields); fs.Truthy() {
 		for i := 0; i < fs.Length(); i++ {
 			f := fs.Index(i)
-			page = append(page, form.Field{Name: str(f.Get("name")), Type: str(f.Get("type")), Options: strings_(f.Get("options"))})
+			page = append(page, form.Field{Name: str(f.Get(widget.KeyFieldName)), Type: str(f.Get(widget.KeyFieldType)),
+				Options: strings_(f.Get(widget.KeyFieldOptions))})
 		}
 	}
-	sevs := strings_(data.Get("severities"))
+	sevs := strings_(data.Get(widget.KeySeverities))
 	a.fields = form.Fields(sevs, page)
 
 	// A link's values are offered as a new incident (incident_js.go), so a
@@ -327,7 +330,7 @@ func (a *app) initForm(data js.Value) {
 // comes before the section's first heading rather than between a heading
 // and its template. Without one it returns n's top-level block.
 func sectionStart(n js.Value) js.Value {
-	content := query(".content")
+	content := query(widget.SelContent)
 	top := n
 	for p := n.Get("parentNode"); p.Truthy() && !p.Equal(content); p = p.Get("parentNode") {
 		top = p
@@ -349,7 +352,7 @@ func (a *app) addInput(box js.Value, f form.Field, prefix, value string, on func
 	label.Set("htmlFor", id)
 	var input js.Value
 	switch f.Type {
-	case "select":
+	case widget.TypeSelect:
 		input = el("select", "", "")
 		input.Call("append", el("option", "", "—"))
 		input.Get("firstChild").Set("value", "")
@@ -358,10 +361,10 @@ func (a *app) addInput(box js.Value, f form.Field, prefix, value string, on func
 			opt.Set("value", o)
 			input.Call("append", opt)
 		}
-	case "long":
+	case widget.TypeLong:
 		input = el("textarea", "", "")
 		input.Set("rows", 3)
-	case "time":
+	case widget.TypeTime:
 		input = el("input", "", "")
 		input.Set("type", "datetime-local")
 	default:
@@ -383,20 +386,20 @@ func (a *app) renderTemplates() {
 	if a.fields == nil {
 		return
 	}
-	a.values["now"] = incident.When(ms(), tzOffset())
-	a.values["elapsed"] = ""
-	if started := a.values["started"]; started != "" {
+	a.values[widget.FieldNow] = incident.When(ms(), tzOffset())
+	a.values[widget.FieldElapsed] = ""
+	if started := a.values[widget.FieldStarted]; started != "" {
 		if t := global.Get("Date").Call("parse", started).Float(); t == t { // not NaN
-			a.values["elapsed"] = form.Elapsed(now() - t)
+			a.values[widget.FieldElapsed] = form.Elapsed(now() - t)
 		}
 	}
 	for id, p := range a.probes {
 		if p.Status() != status.Unchecked {
-			a.values["probe."+id] = p.View(now()).Badge
+			a.values[widget.ProbeField+id] = p.View(now()).Badge
 		}
 	}
-	for _, span := range queryAll(document, ".sc-template .sc-field[data-field]") {
-		name := str(span.Get("dataset").Get("field"))
+	for _, span := range queryAll(document, widget.SelTemplateField) {
+		name := str(span.Get("dataset").Get(widget.DataField))
 		text := form.Value(a.values, name)
 		if str(span.Get("textContent")) != text {
 			span.Set("textContent", text)
@@ -408,14 +411,14 @@ func (a *app) renderTemplates() {
 // ---- Command variables ----
 
 func (a *app) initVars() {
-	pres := queryAll(document, "pre.sc-vars[data-vars]")
+	pres := queryAll(document, widget.SelVars)
 	if len(pres) == 0 {
 		return
 	}
 	var names []string
 	seen := map[string]bool{}
 	for _, pre := range pres {
-		for _, n := range strings.Fields(str(pre.Get("dataset").Get("vars"))) {
+		for _, n := range strings.Fields(str(pre.Get("dataset").Get(widget.DataVars))) {
 			if !seen[n] {
 				seen[n] = true
 				names = append(names, n)
@@ -436,7 +439,7 @@ func (a *app) initVars() {
 	}
 	bar := pres[0].Get("previousElementSibling")
 	anchor := pres[0]
-	if bar.Truthy() && bar.Get("classList").Call("contains", "code-bar").Bool() {
+	if bar.Truthy() && bar.Get("classList").Call("contains", widget.ClassCodeBar).Bool() {
 		anchor = bar
 	}
 	anchor.Get("parentNode").Call("insertBefore", box, anchor)
@@ -445,7 +448,7 @@ func (a *app) initVars() {
 
 func (a *app) fillVar(name, value string) {
 	text := form.VarText(name, value)
-	for _, v := range queryAll(document, `var.sc-var[data-var="`+name+`"]`) {
+	for _, v := range queryAll(document, widget.SelVar(name)) {
 		v.Set("textContent", text)
 		v.Get("classList").Call("toggle", "sc-filled", strings.TrimSpace(value) != "")
 	}
@@ -456,7 +459,7 @@ func (a *app) fillVar(name, value string) {
 func (a *app) initTasks() {
 	page := str(global.Get("location").Get("pathname"))
 	seen := map[string]int{}
-	for _, box := range queryAll(document, ".content li > input[type=checkbox]") {
+	for _, box := range queryAll(document, widget.SelTasks) {
 		li := box.Get("parentNode")
 		text := strings.TrimSpace(str(li.Get("textContent")))
 		key := store.TaskKey(page, text, seen[text])

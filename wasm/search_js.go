@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 
 	"github.com/stepcheck/stepcheck/gen/search"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // searchUI is the header search box: results as you type, arrows and Enter
@@ -31,12 +32,12 @@ type searchUI struct {
 const maxResults = 8
 
 func (a *app) initSearch() {
-	entry := str(document.Get("body").Get("dataset").Get("search"))
-	form := query("form.search")
+	entry := str(document.Get("body").Get("dataset").Get(widget.DataSearch))
+	form := query(widget.SelSearchForm)
 	if entry == "" || !form.Truthy() {
 		return
 	}
-	s := &searchUI{a: a, input: query("#sc-search"), list: query("#sc-results"), entry: entry, active: -1,
+	s := &searchUI{a: a, input: query(widget.SelSearchInput), list: query(widget.SelResults), entry: entry, active: -1,
 		texts: map[string]map[int]string{}, fetching: map[string]bool{}}
 	s.dir = entry[:strings.LastIndexByte(entry, '/')+1]
 	form.Set("hidden", false)
@@ -198,7 +199,7 @@ func (s *searchUI) close() {
 
 // status tells screen readers how many results there are.
 func (s *searchUI) status(text string) {
-	if st := query("#sc-results-status"); st.Truthy() {
+	if st := query(widget.SelResultsCount); st.Truthy() {
 		st.Set("textContent", text)
 	}
 }

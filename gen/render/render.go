@@ -18,6 +18,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/content"
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/markdown/commtmpl"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // Theme is a parsed theme: one template set per page kind.
@@ -157,7 +158,8 @@ type Heading struct {
 }
 
 // Widgets is the page's data for the browser widgets, embedded as JSON.
-// Every page has it, because incident mode runs on every page.
+// Every page has it, because incident mode runs on every page. Its JSON
+// keys are package widget's Key constants.
 type Widgets struct {
 	Probes     []string         `json:"probes,omitempty"`
 	Fields     []commtmpl.Field `json:"fields,omitempty"`
@@ -182,7 +184,7 @@ type Target struct {
 
 // PostmortemID is the template ID the incident bar's postmortem action
 // fills and opens.
-const PostmortemID = "postmortem"
+const PostmortemID = widget.PostmortemTemplate
 
 // PageData is what layouts see as the root value.
 type PageData struct {

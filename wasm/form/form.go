@@ -9,6 +9,8 @@ package form
 import (
 	"strconv"
 	"strings"
+
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // Field is one input of the form. Type is text, long, time, select or auto
@@ -21,25 +23,22 @@ type Field struct {
 }
 
 // Auto reports whether the page fills the field itself.
-func (f Field) Auto() bool { return f.Type == "auto" }
-
-// Statuses are the incident statuses, in order.
-var Statuses = []string{"Investigating", "Identified", "Monitoring", "Resolved"}
+func (f Field) Auto() bool { return f.Type == widget.TypeAuto }
 
 // Label returns a field's human label: "next_steps" reads "Next steps".
 func Label(name string) string {
 	// A switch, not a map: a map literal costs the widgets its init code.
 	switch name {
-	case "title":
+	case widget.FieldTitle:
 		return "Incident title"
-	case "eta":
+	case widget.FieldETA:
 		return "ETA"
-	case "commander":
+	case widget.FieldCommander:
 		return "Incident commander"
-	case "started":
+	case widget.FieldStarted:
 		return "Started at"
 	}
-	if id, ok := strings.CutPrefix(name, "probe."); ok {
+	if id, ok := strings.CutPrefix(name, widget.ProbeField); ok {
 		return "Status of " + id
 	}
 	s := strings.ReplaceAll(name, "_", " ")
@@ -53,16 +52,18 @@ func Label(name string) string {
 }
 
 // Standard returns the fields every form shows, whatever its templates use:
-// the facts a responder always records.
+// the facts a responder always records, without labels. They are
+// widget.Fields, as a test checks: converting those would cost the widgets
+// more code than this list.
 func Standard(severities []string) []Field {
 	return []Field{
-		{Name: "title", Type: "text"},
-		{Name: "severity", Type: "select", Options: severities},
-		{Name: "status", Type: "select", Options: Statuses},
-		{Name: "impact", Type: "text"},
-		{Name: "eta", Type: "text"},
-		{Name: "commander", Type: "text"},
-		{Name: "started", Type: "time"},
+		{Name: widget.FieldTitle, Type: widget.TypeText},
+		{Name: widget.FieldSeverity, Type: widget.TypeSelect, Options: severities},
+		{Name: widget.FieldStatus, Type: widget.TypeSelect, Options: widget.Statuses()},
+		{Name: widget.FieldImpact, Type: widget.TypeText},
+		{Name: widget.FieldETA, Type: widget.TypeText},
+		{Name: widget.FieldCommander, Type: widget.TypeText},
+		{Name: widget.FieldStarted, Type: widget.TypeTime},
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 var sevs = []string{"SEV-1", "SEV-2", "SEV-3", "SEV-4"}
@@ -48,4 +50,16 @@ func TestElapsed(t *testing.T) {
 	assert.Equal(t, "1 h", Elapsed(3_600_000))
 	assert.Equal(t, "1 h 05 min", Elapsed(65*60_000))
 	assert.Equal(t, "72 h", Elapsed(72*3_600_000))
+}
+
+// TestStandardIsTheContract checks that the form's own list of the
+// built-in fields is widget.Fields, which gen knows them by.
+func TestStandardIsTheContract(t *testing.T) {
+	var want []Field
+	for _, f := range widget.Fields(sevs) {
+		want = append(want, Field{Name: f.Name, Type: f.Type, Options: f.Options})
+	}
+	assert.Equal(t, want, Standard(sevs))
+	Standard(sevs)[2].Options[0] = "changed"
+	assert.Equal(t, widget.Statuses(), Standard(sevs)[2].Options, "each call has its own options")
 }

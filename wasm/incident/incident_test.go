@@ -10,6 +10,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/wasm/form"
 	"github.com/stepcheck/stepcheck/wasm/store"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 var (
@@ -414,7 +415,7 @@ func TestOpenRecordEndAndJoin(t *testing.T) {
 
 	// A teammate's device: the share link opens the same incident.
 	fields := map[string]string{}
-	for _, n := range SharedFields {
+	for _, n := range SharedFields() {
 		fields[n] = inc.Field(n)
 	}
 	fields["timeline"] = tl
@@ -426,7 +427,7 @@ func TestOpenRecordEndAndJoin(t *testing.T) {
 	joined := Open(other, sh, t0+60*minute, 60)
 	assert.Equal(t, inc.ID, joined.ID)
 	assert.Equal(t, inc.ID, store.Current(other).ID)
-	for _, n := range SharedFields {
+	for _, n := range SharedFields() {
 		assert.Equal(t, inc.Field(n), joined.Field(n), n)
 	}
 	assert.Equal(t, "2026-11-18T08:06:40", joined.Field("started"), "the start shows in the teammate's time zone")
@@ -439,4 +440,17 @@ func TestOpenRecordEndAndJoin(t *testing.T) {
 	assert.Equal(t, tl+"\n- **2026-11-18 09:00:40**: Note: teammate's note", joined.Field("timeline"))
 	assert.NotContains(t, Brief(joined), "not ended")
 	assert.Contains(t, Brief(mine), "not ended")
+}
+
+// TestSharedFieldsAreTheContract checks that a link carries the built-in
+// fields, widget.Fields, but the start time.
+func TestSharedFieldsAreTheContract(t *testing.T) {
+	var want []string
+	for _, f := range widget.Fields(nil) {
+		if f.Name != widget.FieldStarted {
+			want = append(want, f.Name)
+		}
+	}
+	shared := SharedFields()
+	assert.Equal(t, want, shared[:])
 }

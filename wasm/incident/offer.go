@@ -5,12 +5,17 @@ import (
 	"strings"
 
 	"github.com/stepcheck/stepcheck/wasm/form"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
-// SharedFields are the incident fields a link carries. The start time
-// travels as ms since the epoch instead of the form's local "started", so a
-// teammate in another time zone reads the same moment.
-var SharedFields = []string{"title", "severity", "status", "impact", "eta", "commander"}
+// SharedFields returns the incident fields a link carries: the built-in
+// ones (widget.Fields, as a test checks) but the start time, which travels
+// as ms since the epoch instead of the form's local "started", so a
+// teammate in another time zone reads the same moment. It returns an
+// array, a copy: a slice would cost the widgets code to allocate.
+func SharedFields() [6]string {
+	return [...]string{widget.FieldTitle, widget.FieldSeverity, widget.FieldStatus, widget.FieldImpact, widget.FieldETA, widget.FieldCommander}
+}
 
 // MaxLink bounds a share link's fragment, so it fits in a chat message and
 // any browser's address bar.
@@ -102,7 +107,7 @@ func ParseOffer(query string, severities []string, known []form.Field) (Offer, b
 				}
 				v := Line(value)
 				switch {
-				case name == "severity":
+				case name == widget.FieldSeverity:
 					v = severity(value, severities)
 				case f.Type == "select":
 					v = pick(value, f.Options)
@@ -121,10 +126,10 @@ func ParseOffer(query string, severities []string, known []form.Field) (Offer, b
 			o.Ignored = append(o.Ignored, cut(pair))
 		}
 	}
-	if o.Fields["title"] == "" && o.Alert != "" {
-		o.Fields["title"] = strings.TrimSuffix(o.Alert+": "+o.Summary, ": ")
+	if o.Fields[widget.FieldTitle] == "" && o.Alert != "" {
+		o.Fields[widget.FieldTitle] = strings.TrimSuffix(o.Alert+": "+o.Summary, ": ")
 	}
-	return o, o.ID != "" || o.Fields["title"] != ""
+	return o, o.ID != "" || o.Fields[widget.FieldTitle] != ""
 }
 
 // Describe says what the offer holds, in the local time offsetMin minutes
@@ -135,7 +140,7 @@ func (o Offer) Describe(now int64, offsetMin int) string {
 	if len(o.Timeline) > 0 {
 		more = strconv.Itoa(len(o.Timeline)) + " timeline lines"
 	}
-	return join("\n", o.Fields["title"], join(" · ", o.Fields["severity"], "started "+When(o.Start(now), offsetMin), more),
+	return join("\n", o.Fields[widget.FieldTitle], join(" · ", o.Fields[widget.FieldSeverity], "started "+When(o.Start(now), offsetMin), more),
 		strings.TrimSuffix("Ignored: "+strings.Join(o.Ignored, ", "), "Ignored: "))
 }
 
@@ -158,7 +163,7 @@ func (o Offer) Link(timeline bool) (fragment, label string) {
 		fragment += "&" + stateNames[i] + "=" + strconv.FormatInt(*p, 10)
 	}
 	label = "Share link: "
-	for _, name := range SharedFields {
+	for _, name := range SharedFields() {
 		if v := Line(o.Fields[name]); v != "" {
 			fragment += "&" + name + "=" + escape(v)
 			label += name + ", "
@@ -171,7 +176,7 @@ func (o Offer) Link(timeline bool) (fragment, label string) {
 	label += "start time"
 	if timeline {
 		// The newest lines first, as long as they fit.
-		lines := strings.Split(o.Fields["timeline"], "\n")
+		lines := strings.Split(o.Fields[widget.FieldTimeline], "\n")
 		n, kept, t := 0, 0, ""
 		for i := len(lines) - 1; i >= 0; i-- {
 			if l := Line(lines[i]); l != "" {

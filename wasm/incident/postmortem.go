@@ -1,6 +1,9 @@
 package incident
 
-import "github.com/stepcheck/stepcheck/wasm/store"
+import (
+	"github.com/stepcheck/stepcheck/wasm/store"
+	"github.com/stepcheck/stepcheck/wasm/widget"
+)
 
 // Fill fills the postmortem template's own fields of the incident, as its
 // state stands at now, in the local time offsetMin minutes east of UTC:
@@ -22,8 +25,8 @@ func Fill(inc store.Incident, s State, now int64, offsetMin int) {
 		return
 	}
 	summary := ""
-	kv := []string{"Severity", inc.Field("severity"), "Started", When(s.Started, offsetMin), "Responded in", responded,
-		ended, When(end, offsetMin), "Impact", inc.Field("impact"), "Incident commander", inc.Field("commander")}
+	kv := []string{"Severity", inc.Field(widget.FieldSeverity), "Started", When(s.Started, offsetMin), "Responded in", responded,
+		ended, When(end, offsetMin), "Impact", inc.Field(widget.FieldImpact), "Incident commander", inc.Field(widget.FieldCommander)}
 	for i := 0; i < len(kv); i += 2 {
 		if kv[i+1] != "" {
 			summary = join("\n", summary, "- **"+kv[i]+"**: "+kv[i+1])

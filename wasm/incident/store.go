@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/stepcheck/stepcheck/wasm/store"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // An incident keeps, beside its form fields (the timeline among them), its
@@ -25,20 +26,20 @@ func Open(kv store.KV, o Offer, now int64, offsetMin int) store.Incident {
 	for n, v := range o.Fields {
 		inc.SetField(n, v)
 	}
-	inc.SetField("started", InputValue(o.Start(now), offsetMin))
+	inc.SetField(widget.FieldStarted, InputValue(o.Start(now), offsetMin))
 	for i, p := range o.times() {
 		if i > 0 {
 			inc.SetMeta(stateNames[i], stamp(*p))
 		}
 	}
-	if inc.Field("timeline") == "" {
-		inc.SetField("timeline", strings.Join(o.Timeline, "\n"))
+	if inc.Field(widget.FieldTimeline) == "" {
+		inc.SetField(widget.FieldTimeline, strings.Join(o.Timeline, "\n"))
 	}
 	if o.ID == "" {
 		if o.Alert != "" {
 			Record(inc, KindAlert, o.Alert+" "+o.Summary, o.Start(now), offsetMin)
 		}
-		Record(inc, KindStart, o.Fields["severity"]+" "+o.Fields["title"], now, offsetMin)
+		Record(inc, KindStart, o.Fields[widget.FieldSeverity]+" "+o.Fields[widget.FieldTitle], now, offsetMin)
 	}
 	return inc
 }
@@ -54,7 +55,7 @@ func stamp(ms int64) string {
 // it stays on the device until it is forgotten.
 func End(inc store.Incident, now int64, offsetMin int) string {
 	inc.SetMeta("ended", stamp(now))
-	return Record(inc, KindEnd, inc.Field("status"), now, offsetMin)
+	return Record(inc, KindEnd, inc.Field(widget.FieldStatus), now, offsetMin)
 }
 
 // StateOf returns the incident's clock state. started is its "started"
@@ -74,7 +75,7 @@ func StateOf(inc store.Incident, started int64) State {
 // Brief is one line about an incident kept on this device, for the list of
 // earlier incidents.
 func Brief(inc store.Incident) string {
-	s := inc.Field("severity") + " " + inc.Field("title") + " · " + inc.Field("started")
+	s := inc.Field(widget.FieldSeverity) + " " + inc.Field(widget.FieldTitle) + " · " + inc.Field(widget.FieldStarted)
 	if inc.Meta("ended") == "" {
 		s += " · not ended"
 	}

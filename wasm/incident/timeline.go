@@ -7,6 +7,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/wasm/form"
 	"github.com/stepcheck/stepcheck/wasm/store"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // The kinds of event the timeline records.
@@ -27,10 +28,6 @@ var (
 	labels = [...]string{"Alert fired", "Incident opened", "Incident ended", "Check", "Checklist", "Message copied",
 		"Status page update copied", "Escalation", "Note"}
 )
-
-// PostmortemTemplate is the ID of the template that Fill's values are for.
-// Copying it is not recorded: it is the record.
-const PostmortemTemplate = "postmortem"
 
 // CopyKind returns the kind of event that copying the template id records:
 // a status page update for a template whose ID starts with "status-page",
@@ -96,7 +93,7 @@ func Record(inc store.Incident, kind, text string, ms int64, offsetMin int) stri
 	if text = Line(text); text != "" {
 		line += ": " + text
 	}
-	t := inc.Field("timeline")
+	t := inc.Field(widget.FieldTimeline)
 	for strings.HasSuffix(t, "\n") {
 		t = t[:len(t)-1]
 	}
@@ -107,6 +104,6 @@ func Record(inc store.Incident, kind, text string, ms int64, offsetMin int) stri
 	for len(line) > MaxTimeline {
 		_, line, _ = strings.Cut(line, "\n")
 	}
-	inc.SetField("timeline", line)
+	inc.SetField(widget.FieldTimeline, line)
 	return line
 }

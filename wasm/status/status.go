@@ -9,6 +9,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
 	"github.com/stepcheck/stepcheck/wasm/form"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // State is the widget's state, written to data-state. It extends the probe
@@ -16,7 +17,7 @@ import (
 type State string
 
 const (
-	Unchecked   State = "unchecked"
+	Unchecked   State = widget.StateUnchecked
 	Up          State = State(api.StatusUp)
 	Degraded    State = State(api.StatusDegraded)
 	Down        State = State(api.StatusDown)
@@ -29,7 +30,7 @@ const (
 func badge(s State) string {
 	switch s {
 	case Unchecked:
-		return "not checked"
+		return widget.UncheckedText
 	case Unreachable:
 		return "probe API unreachable"
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // Pattern matches one variable. Upper case only: shell code is full of
@@ -122,15 +124,14 @@ func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(KindBlock, renderBlock)
 }
 
-// renderBlock writes the code with each variable as a <var> element.
-// data-vars on the <pre> and data-var on each <var> are the contract with the
-// variables widget.
+// renderBlock writes the code with each variable as a <var> element, in
+// the markup the variables widget looks for (see package widget).
 func renderBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
 		return ast.WalkSkipChildren, nil
 	}
 	b := node.(*Block)
-	_, _ = w.WriteString(`<pre class="sc-vars" data-vars="`)
+	_, _ = w.WriteString(`<pre class="` + widget.ClassVars + `" data-` + widget.DataVars + `="`)
 	_, _ = w.WriteString(strings.Join(b.Vars, " ")) // names match Pattern: safe in an attribute
 	_, _ = w.WriteString(`"><code`)
 	if b.Language != "" {
@@ -147,7 +148,7 @@ func renderBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (as
 		for _, m := range Pattern.FindAllSubmatchIndex(line, -1) {
 			_, _ = w.Write(util.EscapeHTML(line[last:m[0]]))
 			name := line[m[2]:m[3]]
-			_, _ = w.WriteString(`<var class="sc-var" data-var="`)
+			_, _ = w.WriteString(`<var class="` + widget.ClassVar + `" data-` + widget.DataVar + `="`)
 			_, _ = w.Write(name)
 			_, _ = w.WriteString(`">&lt;`)
 			_, _ = w.Write(name)

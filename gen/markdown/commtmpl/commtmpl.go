@@ -13,6 +13,9 @@
 // need no type; any other field declares one of text, long, time or
 // select(A|B|...) the first time it appears on a page. All templates on a
 // page share one set of fields, so a field may not change type.
+//
+// The built-in fields, their types and the markup the template widget looks
+// for are package widget's.
 package commtmpl
 
 import (
@@ -32,6 +35,8 @@ import (
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/markdown/info"
 	"github.com/stepcheck/stepcheck/gen/markdown/proberef"
+	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // Language is the info-string language that marks a template block.
@@ -39,7 +44,7 @@ const Language = "template"
 
 // AnchorPrefix starts a template's element ID: a template with id
 // incident-start can be linked to as #tpl-incident-start.
-const AnchorPrefix = "tpl-"
+const AnchorPrefix = widget.TemplateAnchor
 
 // Type is a field's input type.
 type Type struct {
@@ -49,7 +54,7 @@ type Type struct {
 }
 
 func (t Type) String() string {
-	if t.Name == "select" {
+	if t.Name == widget.TypeSelect {
 		return "select(" + strings.Join(t.Options, "|") + ")"
 	}
 	return t.Name
@@ -68,28 +73,19 @@ type Field struct {
 	Offset int `json:"-"`
 }
 
-// Statuses are the status values of an incident, in order.
-var Statuses = []string{"Investigating", "Identified", "Monitoring", "Resolved"}
-
-// Builtins returns the fields every page knows without a declaration.
-// severities are the site's severity IDs (SEV-1..SEV-4 by default).
+// Builtins returns the fields every page knows without a declaration: those
+// of widget.Fields, and the automatic now and elapsed. severities are the
+// site's severity IDs (SEV-1..SEV-4 by default).
 func Builtins(severities []string) map[string]Type {
-	return map[string]Type{
-		"title":     {Name: "text"},
-		"severity":  {Name: "select", Options: severities},
-		"status":    {Name: "select", Options: Statuses},
-		"impact":    {Name: "text"},
-		"eta":       {Name: "text"},
-		"commander": {Name: "text"},
-		"started":   {Name: "time"},
-		"now":       {Name: "auto"},
-		"elapsed":   {Name: "auto"},
+	m := map[string]Type{
+		widget.FieldNow:     {Name: widget.TypeAuto},
+		widget.FieldElapsed: {Name: widget.TypeAuto},
 	}
+	for _, f := range widget.Fields(severities) {
+		m[f.Name] = Type{Name: f.Type, Options: f.Options}
+	}
+	return m
 }
-
-// ProbePrefix starts an automatic field holding a probe's current status:
-// {{probe.backend-live}}.
-const ProbePrefix = "probe."
 
 // Part is a run of literal text, or a field when Field is non-empty.
 type Part struct {
@@ -297,15 +293,15 @@ func (t *transformer) field(b *Block, page *pageFields, spec string, at int) (st
 	}
 	name, typeSpec, hasType := strings.Cut(spec, ":")
 	name, typeSpec = strings.TrimSpace(name), strings.TrimSpace(typeSpec)
-	if id, ok := strings.CutPrefix(name, ProbePrefix); ok {
+	if id, ok := strings.CutPrefix(name, widget.ProbeField); ok {
 		if hasType {
 			return problem("field %q is filled automatically and takes no type", name)
 		}
-		if !idPattern.MatchString(id) {
-			return problem("probe ID %q in {{%s}} must be lowercase letters, digits and '-'", id, name)
+		if !api.ValidID(id) {
+			return problem("probe ID %q in {{%s}} must be lowercase letters, digits and '-', 64 at most", id, name)
 		}
 		b.uses = append(b.uses, proberef.Use{ID: id, Offset: at})
-		page.add(Field{Name: name, Type: Type{Name: "auto"}, Typed: true, Offset: at})
+		page.add(Field{Name: name, Type: Type{Name: widget.TypeAuto}, Typed: true, Offset: at})
 		return name, true
 	}
 	if !namePattern.MatchString(name) {
@@ -319,7 +315,7 @@ func (t *transformer) field(b *Block, page *pageFields, spec string, at int) (st
 		if isBuiltin {
 			page.add(Field{Name: name, Type: builtin, Typed: true, Offset: at})
 		} else if _, seen := page.index[name]; !seen {
-			page.add(Field{Name: name, Type: Type{Name: "text"}, Offset: at})
+			page.add(Field{Name: name, Type: Type{Name: widget.TypeText}, Offset: at})
 		}
 		return name, true
 	}
@@ -354,15 +350,15 @@ func (p *pageFields) add(f Field) {
 	p.fields = append(p.fields, f)
 }
 
-// TypeNames are the types a field may declare.
-var TypeNames = []string{"text", "long", "time", "select(A|B|...)"}
+// typeNames are the types a field may declare, as an error lists them.
+var typeNames = [...]string{widget.TypeText, widget.TypeLong, widget.TypeTime, widget.TypeSelect + "(A|B|...)"}
 
 func parseType(s string) (Type, error) {
 	switch s {
-	case "text", "long", "time":
+	case widget.TypeText, widget.TypeLong, widget.TypeTime:
 		return Type{Name: s}, nil
 	}
-	if inner, ok := strings.CutPrefix(s, "select("); ok && strings.HasSuffix(inner, ")") {
+	if inner, ok := strings.CutPrefix(s, widget.TypeSelect+"("); ok && strings.HasSuffix(inner, ")") {
 		opts := strings.Split(strings.TrimSuffix(inner, ")"), "|")
 		seen := map[string]bool{}
 		for i, o := range opts {
@@ -376,9 +372,9 @@ func parseType(s string) (Type, error) {
 			seen[o] = true
 			opts[i] = o
 		}
-		return Type{Name: "select", Options: opts}, nil
+		return Type{Name: widget.TypeSelect, Options: opts}, nil
 	}
-	known := append([]string(nil), TypeNames...)
+	known := append([]string(nil), typeNames[:]...)
 	sort.Strings(known)
 	return Type{}, fmt.Errorf("unknown type %q (known: %s)", s, strings.Join(known, ", "))
 }
@@ -418,17 +414,17 @@ func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 }
 
 // renderBlock writes the template with its placeholders visible, so it reads
-// and copies by hand without JavaScript. data-template and .sc-field with
-// data-field are the contract with the template widget.
+// and copies by hand without JavaScript, in the markup the template widget
+// looks for (see package widget).
 func renderBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
 		return ast.WalkSkipChildren, nil
 	}
 	b := node.(*Block)
 	esc := func(s string) { _, _ = w.Write(util.EscapeHTML([]byte(s))) }
-	_, _ = w.WriteString(`<figure class="sc-template" id="` + AnchorPrefix)
+	_, _ = w.WriteString(`<figure class="` + widget.ClassTemplate + `" id="` + widget.TemplateAnchor)
 	esc(b.ID)
-	_, _ = w.WriteString(`" data-template="`)
+	_, _ = w.WriteString(`" data-` + widget.DataTemplate + `="`)
 	esc(b.ID)
 	_, _ = w.WriteString(`"><figcaption>`)
 	if b.Title != "" {
@@ -442,7 +438,7 @@ func renderBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (as
 			esc(p.Text)
 			continue
 		}
-		_, _ = w.WriteString(`<span class="sc-field" data-field="`)
+		_, _ = w.WriteString(`<span class="` + widget.ClassField + `" data-` + widget.DataField + `="`)
 		esc(p.Field)
 		_, _ = w.WriteString(`">{{`)
 		esc(p.Field)

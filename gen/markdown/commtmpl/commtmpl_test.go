@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 type result struct {
@@ -56,6 +57,24 @@ func TestFieldsAreSharedAndTyped(t *testing.T) {
 	assert.Equal(t, "api-live", r.blocks[0].ProbeUses()[0].ID)
 }
 
+// TestProbeFieldsTakeProbeIDs checks {{probe.id}} against the probe API's
+// own rule for IDs, its length included.
+func TestProbeFieldsTakeProbeIDs(t *testing.T) {
+	long := strings.Repeat("a", 65)
+	r := convert(t, []byte("```template id=a\n{{probe.api-live}} {{probe.Api}} {{probe.-x}} {{probe."+long+"}}\n```\n"))
+	var msgs []string
+	for _, p := range r.problems {
+		msgs = append(msgs, p.Message)
+	}
+	assert.Equal(t, []string{
+		`probe ID "Api" in {{probe.Api}} must be lowercase letters, digits and '-', 64 at most`,
+		`probe ID "-x" in {{probe.-x}} must be lowercase letters, digits and '-', 64 at most`,
+		`probe ID "` + long + `" in {{probe.` + long + `}} must be lowercase letters, digits and '-', 64 at most`,
+	}, msgs)
+	require.Len(t, r.blocks[0].ProbeUses(), 1)
+	assert.Equal(t, "api-live", r.blocks[0].ProbeUses()[0].ID)
+}
+
 func TestTemplateTextIsEscaped(t *testing.T) {
 	r := convert(t, []byte("```template id=x\n<script>alert(1)</script> {{title}} & \"q\"\n```\n"))
 	assert.Contains(t, r.html, "&lt;script&gt;alert(1)&lt;/script&gt; <span class=\"sc-field\" data-field=\"title\">{{title}}</span> &amp; &quot;q&quot;")
@@ -77,7 +96,7 @@ func FuzzTemplate(f *testing.F) {
 			assert.NotEmpty(t, p.Message)
 		}
 		for _, fl := range r.fields {
-			assert.True(t, namePattern.MatchString(fl.Name) || strings.HasPrefix(fl.Name, ProbePrefix), fl.Name)
+			assert.True(t, namePattern.MatchString(fl.Name) || strings.HasPrefix(fl.Name, widget.ProbeField), fl.Name)
 		}
 		// Template text never becomes markup: the only tags are ours.
 		for _, b := range r.blocks {

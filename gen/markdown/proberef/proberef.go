@@ -28,6 +28,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/markdown/info"
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
 // Use is one mention of a probe ID at a byte offset of the source.
@@ -201,9 +202,8 @@ func (r *nodeRenderer) renderChecked(w util.BufWriter, src []byte, node ast.Node
 	return ast.WalkContinue, nil
 }
 
-// writeProbe writes one probe's static status. The markup is the contract
-// with the status widget: data-probe names the probe, data-state holds
-// unchecked|up|degraded|down|unknown, and .sc-state holds the words.
+// writeProbe writes one probe's static status, in the markup the status
+// widget looks for (see package widget).
 func (r *nodeRenderer) writeProbe(w util.BufWriter, id, tag string) {
 	title, ok := id, false
 	if r.opts.Title != nil {
@@ -212,10 +212,11 @@ func (r *nodeRenderer) writeProbe(w util.BufWriter, id, tag string) {
 		}
 	}
 	esc := func(s string) { _, _ = w.Write(util.EscapeHTML([]byte(s))) }
-	_, _ = w.WriteString("<" + tag + ` class="sc-probe" data-probe="`)
+	_, _ = w.WriteString("<" + tag + ` class="` + widget.ClassProbe + `" data-` + widget.DataProbe + `="`)
 	esc(id)
-	_, _ = w.WriteString(`" data-state="unchecked"><span class="sc-state" role="status">not checked</span> <a class="sc-probe-label" href="`)
-	esc(r.opts.APIBase + "/api/v1/probes/" + id)
+	_, _ = w.WriteString(`" data-` + widget.DataState + `="` + widget.StateUnchecked + `"><span class="` + widget.ClassState + `" role="status">` +
+		widget.UncheckedText + `</span> <a class="` + widget.ClassProbeLabel + `" href="`)
+	esc(r.opts.APIBase + api.PathProbes + "/" + id)
 	_, _ = w.WriteString(`" rel="nofollow">`)
 	esc(title)
 	_, _ = w.WriteString("</a>")
