@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	probeconfig "github.com/stepcheck/stepcheck/probe-api/config"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/stepcheck/stepcheck/gen/diag"
@@ -115,7 +117,7 @@ func Parse(path string, src []byte, diags *diag.List) Config {
 	cfg.File = path
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		line, msg := diag.YAMLError(err)
+		line, msg := probeconfig.YAMLErrorIn(err, src)
 		diags.Errorf(path, line, 1, "%s", msg)
 		return cfg
 	}

@@ -6,6 +6,8 @@ import (
 	"path"
 	"strings"
 
+	probeconfig "github.com/stepcheck/stepcheck/probe-api/config"
+
 	"github.com/BurntSushi/toml"
 	"gopkg.in/yaml.v3"
 
@@ -132,7 +134,7 @@ func parseHugoYAML(name string, src []byte, diags *diag.List) (hugoFile, bool) {
 	h := hugoFile{values: map[string]any{}, lines: map[string]int{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
-		line, msg := diag.YAMLError(err)
+		line, msg := probeconfig.YAMLErrorIn(err, src)
 		diags.Errorf(name, line, 1, "%s", msg)
 		return h, false
 	}

@@ -25,7 +25,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +52,12 @@ var (
 	// ErrLiteralSecret means a secret is written into the file instead of
 	// coming from the environment.
 	ErrLiteralSecret = errors.New("secret not from the environment")
+	// ErrNeedsEnv marks a type's objection to a field whose value comes from
+	// an environment variable that a Parse without environment (a nil
+	// LookupEnv, as lint has) could not see. The value the probe API will
+	// run with is unknown, so a linter drops these; with an environment they
+	// never occur.
+	ErrNeedsEnv = errors.New("value from the environment")
 )
 
 // Defaults and limits applied by Parse.
@@ -162,7 +167,14 @@ type Probe struct {
 	fingerprint string
 	envParts    []string // what each ${VAR} in a target field expanded to
 	secrets     []string
+	// needsEnv holds the fields whose value, parsed without environment,
+	// came from a variable without default (see ErrNeedsEnv).
+	needsEnv map[string]bool
+	bad      bool // the probe had an error in the file
 }
+
+// Pos is where the probe's ID is declared.
+func (p *Probe) Pos() Position { return p.key }
 
 // Public returns the probe's public fields.
 func (p *Probe) Public() api.Probe {
@@ -187,6 +199,9 @@ func (p *Probe) FieldErr(sentinel error, field, msg string) error {
 	pos, ok := p.fields[field]
 	if !ok {
 		pos = p.key
+	}
+	if p.needsEnv[field] {
+		sentinel = ErrNeedsEnv
 	}
 	return &Error{Path: p.path, Line: pos.Line, Col: pos.Col, Msg: "probe " + p.ID + ": " + field + ": " + msg, Err: sentinel}
 }
@@ -283,14 +298,28 @@ const maxFile = 4 << 20
 // nothing, without error, which lets a linter check the file's structure,
 // conditions and secret rules where the secrets are not set. The error, when
 // not nil, joins one *Error per problem, in file order.
+//
+// The catalogue is returned even with errors (nil only when the file is not
+// YAML at all): it holds every probe with a valid, unique ID, so that a
+// linter can report what uses them, and Sound gives those without errors,
+// so that a probe type's own checks can run in the same pass.
 func Parse(path string, data []byte, lookup LookupEnv) (*Catalogue, error) {
 	d := &decoder{path: path, lookup: lookup}
 	cat := d.catalogue(data)
 	sortErrors(d.errs)
-	if err := errors.Join(d.errs...); err != nil {
-		return nil, err
+	return cat, errors.Join(d.errs...)
+}
+
+// Sound returns the catalogue of c's probes that had no error.
+func (c *Catalogue) Sound() *Catalogue {
+	out := &Catalogue{Path: c.Path, byID: map[string]*Probe{}}
+	for _, p := range c.Probes {
+		if !p.bad {
+			out.Probes = append(out.Probes, p)
+			out.byID[p.ID] = p
+		}
 	}
-	return cat, nil
+	return out
 }
 
 type decoder struct {
@@ -303,17 +332,58 @@ func (d *decoder) errorf(n *yaml.Node, sentinel error, msg string) {
 	d.errs = append(d.errs, &Error{Path: d.path, Line: n.Line, Col: n.Column, Msg: msg, Err: sentinel})
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// YAMLError returns the line (from 1) and the message of a yaml.v3
+// error. yaml.v3 counts lines from 0 in its parser's errors and from 1 in
+// its scanner's, and says "line N" either way; the parser's messages are a
+// fixed set, so those lines are moved down by one here. Without a line in
+// the error (a problem on the first line), the line is 1.
+func YAMLError(err error) (line int, msg string) {
+	msg = strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	line = 1
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, tail, ok := strings.Cut(rest, ": "); ok {
+			if n, err := strconv.Atoi(num); err == nil {
+				line, msg = n, tail
+				if yamlParserError(tail) {
+					line++
+				}
+			}
+		}
+	}
+	return line, strings.ReplaceAll(msg, "\n", " ")
+}
+
+// YAMLErrorIn is YAMLError for an error from parsing src: a parser error
+// found at the end of the input is placed on src's last line rather than
+// past it.
+func YAMLErrorIn(err error, src []byte) (line int, msg string) {
+	line, msg = YAMLError(err)
+	last := strings.Count(strings.TrimRight(string(src), "\n"), "\n") + 1
+	return min(line, last), msg
+}
+
+// yamlParserError reports whether msg is one of yaml.v3's parser errors
+// (parserc.go), whose line it counts from 0.
+func yamlParserError(msg string) bool {
+	for _, m := range []string{
+		"did not find expected ',' or ']'", "did not find expected ',' or '}'", "did not find expected '-' indicator",
+		"did not find expected <document start>", "did not find expected <stream-start>", "did not find expected key",
+		"did not find expected node content", "found duplicate %TAG directive", "found duplicate %YAML directive",
+		"found incompatible YAML document", "found undefined tag handle",
+	} {
+		if msg == m {
+			return true
+		}
+	}
+	return false
+}
 
 func (d *decoder) catalogue(data []byte) *Catalogue {
 	cat := &Catalogue{Path: d.path, byID: map[string]*Probe{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := 1, err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
+		line, msg := YAMLErrorIn(err, data)
 		d.errs = append(d.errs, &Error{Path: d.path, Line: line, Col: 1, Msg: msg, Err: ErrSyntax})
 		return cat
 	}
@@ -356,7 +426,9 @@ func (d *decoder) catalogue(data []byte) *Catalogue {
 			d.errorf(k, ErrInvalid, "probe "+id+" is declared twice (first at line "+strconv.Itoa(prev.key.Line)+")")
 			continue
 		}
+		before := len(d.errs)
 		p := d.probe(id, k, v)
+		p.bad = len(d.errs) > before
 		cat.byID[id] = p
 		cat.Probes = append(cat.Probes, p)
 	}
@@ -392,6 +464,42 @@ const (
 	kindHeaders                       // a map of text, ${ENV} expanded; auth headers only from ${ENV}
 	kindLabels                        // a map of text, never expanded
 )
+
+// expands reports whether fields of the kind expand ${ENV}.
+func (k fieldKind) expands() bool {
+	return k == kindTarget || k == kindSecret || k == kindLocator || k == kindHeaders
+}
+
+// needsEnv reports whether a scalar of n, or of the map n, refers to a
+// variable without a default: its value is the environment's alone.
+func needsEnv(n *yaml.Node) bool {
+	if n.Kind == yaml.MappingNode {
+		for i := 1; i < len(n.Content); i += 2 {
+			if needsEnv(resolve(n.Content[i])) {
+				return true
+			}
+		}
+		return false
+	}
+	for rest := n.Value; ; {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			return false
+		}
+		if i > 0 && rest[i-1] == '$' { // $${ is a literal
+			rest = rest[i+2:]
+			continue
+		}
+		end := strings.IndexByte(rest[i:], '}')
+		if end < 0 {
+			return false
+		}
+		if !strings.Contains(rest[i+2:i+end], ":-") {
+			return true
+		}
+		rest = rest[i+end:]
+	}
+}
 
 // fields is the format, key by key. It is a read-only table.
 var fields = map[string]field{
@@ -457,6 +565,12 @@ func (d *decoder) probe(id string, k, v *yaml.Node) *Probe {
 			continue
 		}
 		p.fields[name] = Position{fv.Line, fv.Column}
+		if d.lookup == nil && f.kind.expands() && needsEnv(fv) {
+			if p.needsEnv == nil {
+				p.needsEnv = map[string]bool{}
+			}
+			p.needsEnv[name] = true
+		}
 		f.set(p, val)
 		h.Write([]byte(name))
 		h.Write([]byte{0})

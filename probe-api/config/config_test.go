@@ -365,3 +365,33 @@ func TestMaxBody(t *testing.T) {
 		}
 	}
 }
+
+// TestYAMLSyntaxPositions: yaml.v3 counts its parser's lines from 0 and its
+// scanner's from 1; every syntax error lands on the line a writer must
+// fix. Before, the parser's errors were reported a line early.
+func TestYAMLSyntaxPositions(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		line int
+	}{
+		// did not find expected key (parser): yaml.v3 names the line where
+		// the block mapping holding the problem starts, counted from 0.
+		{"probes:\n  a:\n    type: tcp\n   - x\n", 2},
+		{"probes:\n  - a\n - b\n", 3},                                               // the same with no context past line 1: the problem's line
+		{"probes:\n  a:\n    expect: [\"[CONNECTED] == true\"\n    type: tcp\n", 3}, // a flow sequence opened on line 3 (parser)
+		{"probes:\n  a:\n\ttype: tcp\n", 3},                                         // a tab (scanner)
+		{"probes:\n  a: \"unclosed\n  b: 1\n", 2},                                   // a quoted scalar from line 2 (scanner)
+		{"probes:\n  a:\n    type: tcp\n    addr: @x\n", 4},                         // cannot start any token (scanner)
+		{"probes: [a\n", 1},                                                         // past the end: the last line
+	} {
+		_, err := Parse("probes.yaml", []byte(tt.src), nil)
+		var ce *Error
+		if !errors.As(err, &ce) || !errors.Is(err, ErrSyntax) {
+			t.Errorf("%q: %v, want a syntax error", tt.src, err)
+			continue
+		}
+		if ce.Line != tt.line {
+			t.Errorf("%q: line %d (%s), want %d", tt.src, ce.Line, ce.Msg, tt.line)
+		}
+	}
+}
