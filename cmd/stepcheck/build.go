@@ -63,7 +63,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	built := make(chan result, 1)
 	go func() {
-		out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: *noMinify, Widgets: dist.FS()}, &diags)
+		out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, CheckProbes: checkProbes, NoMinify: *noMinify, Widgets: dist.FS()}, &diags)
 		built <- result{out, err}
 	}()
 	var r result

@@ -34,7 +34,7 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var diags diag.List
-	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, NoMinify: true, Lint: true}, &diags)
+	out, err := site.Build(ctx, site.Options{Source: sf.source, BaseURL: sf.baseURL, Drafts: sf.drafts, CheckProbes: checkProbes, NoMinify: true, Lint: true}, &diags)
 	if werr := f.Write(stdout, lint.Report{Diagnostics: diags.Sorted(), Root: reportRoot(sf.source)}); werr != nil {
 		fmt.Fprintf(stderr, "stepcheck lint: %v\n", werr)
 		return 1

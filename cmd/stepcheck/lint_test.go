@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,7 +32,7 @@ func TestLintRules(t *testing.T) {
 		// A page without a title or a heading is titled by its name.
 		`testdata/lint/content/ops/scratch-notes.md:1:1: warning: page has no title and no heading, so it is titled "Scratch notes" from its name; add "title:" to its front matter`,
 		// Probes no page uses.
-		`testdata/lint/content/probes.yaml:5:3: warning: probe "forgotten" is declared but no page uses it: reference it with {probe:forgotten} or remove it`,
+		`testdata/lint/content/probes.yaml:6:3: warning: probe "forgotten" is declared but no page uses it: reference it with {probe:forgotten} or remove it`,
 	}, strings.Split(strings.TrimSuffix(stdout, "\n"), "\n"))
 	assert.Contains(t, stderr, "6 errors")
 }
@@ -60,7 +61,7 @@ func TestLintFormats(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	require.Len(t, lines, 10)
 	assert.Equal(t, `::error file=testdata/lint/content/_index.md,line=5,col=51,title=stepcheck lint::link to "/ops/gone/": no page has that URL`, lines[0])
-	assert.Equal(t, `::warning file=testdata/lint/content/probes.yaml,line=5,col=3,title=stepcheck lint::probe "forgotten" is declared but no page uses it: reference it with {probe:forgotten} or remove it`, lines[9])
+	assert.Equal(t, `::warning file=testdata/lint/content/probes.yaml,line=6,col=3,title=stepcheck lint::probe "forgotten" is declared but no page uses it: reference it with {probe:forgotten} or remove it`, lines[9])
 
 	code, _, stderr := runCLI("lint", "-s", "testdata/lint", "--format", "sarif")
 	assert.Equal(t, 2, code, "an unknown format is a usage error")
@@ -84,4 +85,61 @@ func TestLintExitStatus(t *testing.T) {
 	assert.Contains(t, stderr, `content/_index.md:4:1: warning: link to "/ops/y/": no page has that URL`)
 	code, _, _ = runCLI("lint", "-s", src)
 	assert.Equal(t, 1, code, "lint fails on it")
+}
+
+// TestLintReportsWhatProbeAPIRefuses is the bug of issue 14: lint exited 0
+// on catalogues that probe-api refuses at start. Now both print the same
+// path:line:col lines, every one of them in one run: the file's problems
+// and each type's own (a bad address, a check that does not exist), and a
+// literal secret is never repeated.
+func TestLintReportsWhatProbeAPIRefuses(t *testing.T) {
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "content/_index.md"), "---\ntitle: Home\n---\n{probe:cache} {probe:web} {probe:ftp} {probe:port} {probe:db}\n")
+	writeFile(t, filepath.Join(src, "content/probes.yaml"), `probes:
+  cache:
+    type: redis
+    addr: cache:6379
+    check: ping
+    password: hunter2
+  web:
+    type: http
+    url: https://example.com/
+    colour: blue
+    expect: ["[STATUS] = 200"]
+    timeout: 5 minutes
+  ftp:
+    type: ftp
+    timeout: 0s
+  port:
+    type: tcp
+    addr: no-port-here
+  db:
+    type: postgres
+    dsn: postgres://probe@db:5432/app
+    check: vacuum
+`)
+	code, stdout, stderr := runCLI("lint", "-s", src)
+	assert.Equal(t, 1, code, stderr)
+	assert.NotContains(t, stdout+stderr, "hunter2")
+	var lint []string
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		if rest, ok := strings.CutPrefix(line, filepath.Join(src, "content/probes.yaml")+":"); ok {
+			lint = append(lint, strings.Replace(rest, " error: ", " ", 1))
+		}
+	}
+
+	code, _, stderr = runCLI("probe-api", "--config", filepath.Join(src, "content/probes.yaml"))
+	assert.Equal(t, 1, code, stderr)
+	assert.NotContains(t, stderr, "hunter2")
+	var api []string
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if rest, ok := strings.CutPrefix(line, filepath.Join(src, "content/probes.yaml")+":"); ok {
+			api = append(api, rest)
+		}
+	}
+	assert.Len(t, lint, 8, "lint:\n%s", strings.Join(lint, "\n"))
+	assert.ElementsMatch(t, api, lint, "probe-api and lint report the same problems at the same places")
+	for _, want := range []string{"18:11: probe port: addr: must be host:port", "22:12: probe db: check: must be ready", "14:11: probe ftp: type: unknown type ftp"} {
+		assert.True(t, slices.ContainsFunc(lint, func(l string) bool { return strings.HasPrefix(l, want) }), "lint lacks %q", want)
+	}
 }

@@ -218,7 +218,7 @@ func render(t *template.Template, fsys fs.FS, name string) ([]byte, error) {
 	var ignored diag.List
 	cfg := config.Load(fsys, &ignored)
 	catPath := path.Join(content.Dir, catalog.FileName)
-	cat := catalog.Load(fsys, catPath, &ignored)
+	cat := catalog.Load(fsys, catPath, nil, &ignored)
 
 	data := struct {
 		Title, Severity, Severities, Tag, Probe, Catalog string

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -126,11 +127,16 @@ func (c *probeAPICommand) open() error {
 		}
 		c.rdb, c.opts.Redis = rdb, rdb
 	}
+	c.reg = builtin.New()
 	cat, err := config.Load(c.flags.config)
 	if err != nil {
+		if cat != nil {
+			// Every problem in one run, the types' own too, as lint
+			// reports them.
+			err = errors.Join(err, c.reg.Check(cat))
+		}
 		return catalogueError{err}
 	}
-	c.reg = builtin.New()
 	if c.srv, err = server.New(c.reg, cat, c.opts); err != nil {
 		return catalogueError{err}
 	}
@@ -217,6 +223,15 @@ func serveProbeAPI(ctx context.Context, hs *http.Server, ln net.Listener, srv *s
 		logger.Error("probe-api stopped", "err", err)
 	}
 	return err
+}
+
+// checkProbes runs each probe type's own checks on a catalogue, as
+// probe-api does when it starts, for build, lint and serve (see
+// catalog.Check). Building probes contacts no target.
+func checkProbes(cat *config.Catalogue) error {
+	reg := builtin.New()
+	defer reg.Close()
+	return reg.Check(cat)
 }
 
 // newLogHandler returns a slog handler writing format ("json" or "text")

@@ -106,7 +106,7 @@ func (c *serveCommand) open() error {
 		return err
 	}
 	c.dev = devserver.New(devserver.Options{
-		Site:   site.Options{Source: c.flags.source, Drafts: c.flags.drafts, Widgets: dist.FS()},
+		Site:   site.Options{Source: c.flags.source, Drafts: c.flags.drafts, Widgets: dist.FS(), CheckProbes: checkProbes},
 		API:    c.api,
 		Env:    env,
 		Banner: banner,

@@ -121,3 +121,23 @@ func TestServeReloadsTheCatalogue(t *testing.T) {
 	assert.Equal(t, "down", checkStatus(t, base, "two"), "the last good catalogue still answers")
 	assert.Equal(t, 0, stop())
 }
+
+// TestServePrintsAProblemOnce: the site build and the probe API read
+// probes.yaml with one parser, so a duplicate ID is one line, not two
+// lines in two wordings.
+func TestServePrintsAProblemOnce(t *testing.T) {
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "content/_index.md"), "---\ntitle: Home\n---\n{probe:one}\n")
+	probes := filepath.Join(src, "content/probes.yaml")
+	writeFile(t, probes, "probes:\n  one:\n    type: tcp\n    addr: 127.0.0.1:1\n")
+	_, lines, stop := serveCLI(t, "-s", src)
+	writeFile(t, probes, "probes:\n  one:\n    type: tcp\n    addr: 127.0.0.1:1\n  one:\n    type: tcp\n    addr: 127.0.0.1:2\n")
+	var dup []string
+	for line := waitLine(t, lines, "declared twice"); !strings.HasPrefix(line, "Build failed"); line = <-lines {
+		if strings.Contains(line, "declared twice") {
+			dup = append(dup, line)
+		}
+	}
+	assert.Equal(t, 0, stop())
+	assert.Equal(t, []string{"content/probes.yaml:5:3: probe one is declared twice (first at line 2)"}, dup)
+}

@@ -1,8 +1,15 @@
-// Package catalog reads the public part of the probe catalogue
-// (content/probes.yaml): each probe's ID, title, description, service and
-// type. The site generator needs nothing else, and must never see targets or
-// secrets, so this reader ignores every other field. The probe API owns the
-// full format and its validation (probe-api/config).
+// Package catalog gives the site generator the public part of the probe
+// catalogue (content/probes.yaml): each probe's ID, title, description,
+// service and type, and where it is declared. The site must never see
+// targets or secrets, so nothing else leaves this package.
+//
+// There is one reader of the format, the probe API's (probe-api/config):
+// this package parses with it, without environment, so lint and build
+// report every problem the probe API would refuse at start, at the same
+// path:line:col. A probe type's own checks (a URL that is not one, a
+// postgres check that does not exist) run through Check, which the command
+// passes in: only cmd/stepcheck links the probe types, so the generator
+// never links a database driver.
 package catalog
 
 import (
@@ -10,10 +17,9 @@ import (
 	"io/fs"
 	"sort"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/config"
 )
 
 // FileName is the catalogue's path inside the content directory.
@@ -49,9 +55,14 @@ func (c Catalog) IDs() []string {
 	return ids
 }
 
+// Check runs the probe types' own checks on a catalogue that config.Parse
+// returned, errors or not, as the probe API does when it starts
+// (check.Registry.Check), and returns their errors. Nil skips them.
+type Check func(*config.Catalogue) error
+
 // Load reads path (relative to fsys). A missing catalogue is an empty one: a
 // site without probes is still a site.
-func Load(fsys fs.FS, path string, diags *diag.List) Catalog {
+func Load(fsys fs.FS, path string, check Check, diags *diag.List) Catalog {
 	src, err := fs.ReadFile(fsys, path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Catalog{Path: path, Probes: map[string]Probe{}}
@@ -60,79 +71,49 @@ func Load(fsys fs.FS, path string, diags *diag.List) Catalog {
 		diags.Errorf(path, 1, 1, "%v", err)
 		return Catalog{Path: path, Probes: map[string]Probe{}}
 	}
-	return Parse(path, src, diags)
+	return Parse(path, src, check, diags)
 }
 
-// Parse decodes the public fields of a catalogue.
-func Parse(path string, src []byte, diags *diag.List) Catalog {
-	c := Catalog{Path: path, Probes: map[string]Probe{}}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		line, msg := diag.YAMLError(err)
-		diags.Errorf(path, line, 1, "%s", msg)
-		return c
+// Parse validates a catalogue as the probe API does, without environment,
+// and returns its public part: every probe with a valid, unique ID, those
+// with errors included, so that the pages using them are not reported too.
+func Parse(path string, src []byte, check Check, diags *diag.List) Catalog {
+	cat, err := config.Parse(path, src, nil)
+	if check != nil {
+		err = errors.Join(err, check(cat))
 	}
-	if len(doc.Content) == 0 {
-		return c
-	}
-	root := doc.Content[0]
-	probes := lookup(root, "probes")
-	if root.Kind != yaml.MappingNode || probes == nil {
-		diags.Errorf(path, root.Line, root.Column, "the catalogue must be a mapping with a 'probes' key")
-		return c
-	}
-	if probes.Kind != yaml.MappingNode {
-		diags.Errorf(path, probes.Line, probes.Column, "'probes' must map probe IDs to probes")
-		return c
-	}
-	for i := 0; i+1 < len(probes.Content); i += 2 {
-		key, val := probes.Content[i], probes.Content[i+1]
-		id := key.Value
-		switch {
-		case !api.ValidID(id):
-			// One rule for the site and the probe API: IDs appear in URLs
-			// and HTML attributes, so the alphabet is narrow.
-			diags.Errorf(path, key.Line, key.Column, "probe ID %q must be lowercase letters, digits and '-', 64 at most", id)
-			continue
-		case c.Has(id):
-			diags.Errorf(path, key.Line, key.Column, "probe %q is declared twice (first on line %d)", id, c.Probes[id].Line)
-			continue
-		case val.Kind != yaml.MappingNode:
-			diags.Errorf(path, val.Line, val.Column, "probe %q must be a mapping", id)
-			continue
-		}
-		p := Probe{Probe: api.Probe{ID: id}, Line: key.Line}
-		for _, f := range []struct {
-			name string
-			dst  *string
-		}{{"title", &p.Title}, {"description", &p.Description}, {"service", &p.Service}, {"type", &p.Type}} {
-			if n := lookup(val, f.name); n != nil {
-				if n.Kind != yaml.ScalarNode {
-					diags.Errorf(path, n.Line, n.Column, "probe %q: %s must be text", id, f.name)
-					continue
-				}
-				*f.dst = n.Value
-			}
-		}
-		if p.Type == "" {
-			diags.Errorf(path, key.Line, key.Column, "probe %q has no type", id)
-		}
-		if p.Title == "" {
-			p.Title = id
-		}
-		c.Probes[id] = p
+	diags.Add(Diagnostics(path, err)...)
+	c := Catalog{Path: path, Probes: make(map[string]Probe, len(cat.Probes))}
+	for _, p := range cat.Probes {
+		c.Probes[p.ID] = Probe{Probe: p.Public(), Line: p.Pos().Line}
 	}
 	return c
 }
 
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
+// Diagnostics turns the probe API's catalogue errors into diagnostics, one
+// per problem, in the order given. It leaves out the objections to values
+// only the environment gives (config.ErrNeedsEnv): without that
+// environment, nobody knows what they will be. An error without a position
+// is placed at path:1:1.
+func Diagnostics(path string, err error) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	var walk func(error)
+	walk = func(err error) {
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range joined.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		var ce *config.Error
+		switch {
+		case err == nil, errors.Is(err, config.ErrNeedsEnv):
+		case errors.As(err, &ce):
+			out = append(out, diag.Diagnostic{Path: ce.Path, Line: ce.Line, Col: ce.Col, Message: ce.Msg})
+		default:
+			out = append(out, diag.Diagnostic{Path: path, Line: 1, Col: 1, Message: err.Error()})
 		}
 	}
-	return nil
+	walk(err)
+	return out
 }

@@ -1,6 +1,9 @@
 package catalog
 
 import (
+	"errors"
+	"os/exec"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -9,6 +12,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/config"
 )
 
 func TestParseKeepsOnlyPublicFields(t *testing.T) {
@@ -24,7 +28,7 @@ func TestParseKeepsOnlyPublicFields(t *testing.T) {
     dsn: ${PG_DSN}
 `
 	var diags diag.List
-	c := Parse("content/probes.yaml", []byte(src), &diags)
+	c := Parse("content/probes.yaml", []byte(src), nil, &diags)
 	require.Empty(t, diags.Sorted())
 	assert.Equal(t, []string{"backend-live", "pg-ready"}, c.IDs())
 	assert.Equal(t, Probe{Probe: api.Probe{ID: "backend-live", Title: "Backend liveness", Description: "GET /api/health/live answers 200.", Service: "backend", Type: "http"}, Line: 2}, c.Probes["backend-live"])
@@ -43,31 +47,106 @@ func TestParseProblems(t *testing.T) {
     title: [a]
 `
 	var diags diag.List
-	Parse("probes.yaml", []byte(src), &diags)
+	Parse("probes.yaml", []byte(src), nil, &diags)
 	var got []string
 	for _, d := range diags.Sorted() {
 		got = append(got, d.String())
 	}
 	assert.Equal(t, []string{
-		`probes.yaml:2:3: probe ID "Bad_ID" must be lowercase letters, digits and '-', 64 at most`,
-		`probes.yaml:6:3: probe "dup" is declared twice (first on line 4)`,
-		`probes.yaml:8:3: probe "notype" has no type`,
-		`probes.yaml:9:12: probe "notype": title must be text`,
+		`probes.yaml:2:3: probe ID "Bad_ID" must be lowercase letters, digits and '-', starting with a letter or digit, 64 bytes at most`,
+		`probes.yaml:6:3: probe dup is declared twice (first at line 4)`,
+		`probes.yaml:8:3: probe notype: type: required (http, tcp, postgres, redis or prometheus)`,
+		`probes.yaml:9:12: probe notype: title: must be a single value`,
 	}, got)
+}
+
+// TestParseRefusesWhatTheProbeAPIRefuses is the bug of issue 14: lint
+// passed catalogues that probe-api refuses at start. Each of these is an
+// error now, all in one run, and a literal secret is never repeated.
+func TestParseRefusesWhatTheProbeAPIRefuses(t *testing.T) {
+	src := `probes:
+  db:
+    type: redis
+    addr: cache:6379
+    check: ping
+    password: hunter2
+  web:
+    type: http
+    url: https://example.com/
+    colour: blue
+    expect: ["[STATUS] = 200"]
+    timeout: 5 minutes
+  ftp:
+    type: ftp
+    timeout: 0s
+`
+	var diags diag.List
+	c := Parse("probes.yaml", []byte(src), nil, &diags)
+	var got []string
+	for _, d := range diags.Sorted() {
+		got = append(got, d.String())
+		assert.NotContains(t, d.String(), "hunter2")
+	}
+	require.Len(t, got, 5, "%v", got)
+	for i, want := range []string{"probes.yaml:6:15: probe db: password:", "probes.yaml:10:5: probe web: unknown field \"colour\"",
+		"probes.yaml:11:14: probe web: expect:", "probes.yaml:12:14: probe web: timeout:", "probes.yaml:15:14: probe ftp: timeout:"} {
+		assert.Contains(t, got[i], want)
+	}
+	assert.Equal(t, []string{"db", "ftp", "web"}, c.IDs(), "probes with errors still have their public part")
+}
+
+// TestParseRunsTheTypesChecks: Check gets the probes without errors and
+// its errors are reported, except those about values only the environment
+// gives.
+func TestParseRunsTheTypesChecks(t *testing.T) {
+	src := "probes:\n  good:\n    type: tcp\n    addr: ${ADDR}\n  bad:\n    type: tcp\n    colour: x\n"
+	var seen []string
+	check := func(cat *config.Catalogue) error {
+		var errs []error
+		for _, p := range cat.Sound().Probes {
+			seen = append(seen, p.ID)
+			errs = append(errs, p.FieldErr(config.ErrInvalid, "addr", "must be host:port"),
+				p.FieldErr(config.ErrInvalid, "type", "unknown type x"))
+		}
+		return errors.Join(errs...)
+	}
+	var diags diag.List
+	Parse("probes.yaml", []byte(src), check, &diags)
+	assert.Equal(t, []string{"good"}, seen, "only probes without errors reach the types")
+	var got []string
+	for _, d := range diags.Sorted() {
+		got = append(got, d.String())
+	}
+	assert.Equal(t, []string{
+		"probes.yaml:3:11: probe good: type: unknown type x",
+		`probes.yaml:7:5: probe bad: unknown field "colour"`,
+	}, got, "addr comes from ${ADDR}, which lint cannot see: no objection to it")
 }
 
 func TestLoadMissingIsEmpty(t *testing.T) {
 	var diags diag.List
-	c := Load(fstest.MapFS{}, FileName, &diags)
+	c := Load(fstest.MapFS{}, FileName, nil, &diags)
 	assert.Empty(t, c.Probes)
 	assert.False(t, diags.HasErrors())
 }
 
 func TestParseBadYAML(t *testing.T) {
 	var diags diag.List
-	Parse("probes.yaml", []byte("probes:\n  a: [\n"), &diags)
+	Parse("probes.yaml", []byte("probes:\n  a: [\n"), nil, &diags)
 	ds := diags.Sorted()
 	require.Len(t, ds, 1)
 	assert.Equal(t, 2, ds[0].Line)
 	assert.Equal(t, "did not find expected node content", ds[0].Message)
+}
+
+// TestGeneratorLinksNoDriver: the probe types' checks reach the generator
+// only through Check, so no generator package links a database driver.
+func TestGeneratorLinksNoDriver(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/stepcheck/stepcheck/gen/...").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	for _, dep := range strings.Fields(string(out)) {
+		for _, driver := range []string{"github.com/jackc/pgx", "github.com/redis/go-redis", "github.com/stepcheck/stepcheck/probe-api/check"} {
+			assert.False(t, strings.HasPrefix(dep, driver), "the generator links %s", dep)
+		}
+	}
 }

@@ -21,7 +21,7 @@ func loadWith(t *testing.T, fsys fs.FS, opts Options) (*Site, []string) {
 	t.Helper()
 	var diags diag.List
 	cfg := config.Load(fsys, &diags)
-	cat := catalog.Load(fsys, "content/probes.yaml", &diags)
+	cat := catalog.Load(fsys, "content/probes.yaml", nil, &diags)
 	conv := markdown.New(markdown.Options{BasePath: cfg.BasePath(), Params: cfg.Params, ProbeTitle: func(id string) (string, bool) {
 		p, ok := cat.Probes[id]
 		return p.Title, ok

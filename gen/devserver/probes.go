@@ -52,7 +52,7 @@ func (p *probes) reload(changed []string) (line string, diags []diag.Diagnostic)
 	cat, ds := loadCatalogue(p.source, p.env)
 	if len(ds) == 0 {
 		if err := p.api.SetCatalogue(cat); err != nil {
-			ds = catalogueDiagnostics(err)
+			ds = catalog.Diagnostics(CatalogueFile, err)
 		} else if changed != nil {
 			line = fmt.Sprintf("%s: the probe API reloaded %d probes", CatalogueFile, len(cat.Probes))
 		}
@@ -75,30 +75,7 @@ func loadCatalogue(source string, env config.LookupEnv) (*config.Catalogue, []di
 	}
 	cat, err := config.Parse(CatalogueFile, data, env)
 	if err != nil {
-		return empty, catalogueDiagnostics(err)
+		return empty, catalog.Diagnostics(CatalogueFile, err)
 	}
 	return cat, nil
-}
-
-// catalogueDiagnostics turns the probe API's catalogue errors into
-// diagnostics, one per problem.
-func catalogueDiagnostics(err error) []diag.Diagnostic {
-	var out []diag.Diagnostic
-	var walk func(error)
-	walk = func(err error) {
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range joined.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var ce *config.Error
-		if errors.As(err, &ce) {
-			out = append(out, diag.Diagnostic{Path: ce.Path, Line: ce.Line, Col: ce.Col, Message: ce.Msg})
-			return
-		}
-		out = append(out, diag.Diagnostic{Path: CatalogueFile, Line: 1, Col: 1, Message: err.Error()})
-	}
-	walk(err)
-	return out
 }

@@ -160,7 +160,7 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	if b.opts.LocalProbeAPI {
 		cfg.ProbeAPI = ""
 	}
-	cat := catalog.Load(fsys, catPath, diags)
+	cat := catalog.Load(fsys, catPath, b.opts.CheckProbes, diags)
 	basePath := cfg.BasePath()
 
 	convKey := b.hash(cfgSrc, catSrc, []byte(basePath), []byte(cfg.ProbeAPI))

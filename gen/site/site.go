@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stepcheck/stepcheck/gen/catalog"
 	"github.com/stepcheck/stepcheck/gen/content"
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/gen/render"
@@ -50,6 +51,10 @@ type Options struct {
 	// whatever stepcheck.yaml's probeAPI says: stepcheck serve runs one
 	// there.
 	LocalProbeAPI bool
+	// CheckProbes runs the probe types' own checks on content/probes.yaml,
+	// so that the build reports what the probe API would refuse at start.
+	// The command passes it in (see catalog.Check); nil skips them.
+	CheckProbes catalog.Check
 }
 
 // Output is a built site, in memory: file paths (slash-separated, relative

@@ -134,6 +134,27 @@ func (r *Registry) Build(cat *config.Catalogue) (*Set, error) {
 	return s, nil
 }
 
+// Check reports every problem of a catalogue that Parse returned with
+// errors, or without: each type's checks of the probes without errors (a
+// Build whose set it closes), and the unknown type of any probe with
+// errors, so that one run shows all a writer must fix. It contacts no
+// target.
+func (r *Registry) Check(cat *config.Catalogue) error {
+	var errs []error
+	r.mu.RLock()
+	for _, p := range cat.Probes {
+		if _, ok := r.types[p.Type]; p.HadErrors() && p.Type != "" && !ok {
+			errs = append(errs, p.FieldErr(ErrUnknownType, "type", "unknown type "+p.Type+" (have "+strings.Join(r.typesLocked(), ", ")+")"))
+		}
+	}
+	r.mu.RUnlock()
+	set, err := r.Build(cat.Sound())
+	if err == nil {
+		err = set.Close()
+	}
+	return errors.Join(append(errs, err)...)
+}
+
 func closeChecker(c Checker) error {
 	if cl, ok := c.(io.Closer); ok {
 		return cl.Close()

@@ -173,6 +173,10 @@ type Probe struct {
 	bad      bool // the probe had an error in the file
 }
 
+// HadErrors reports whether the probe had an error in the file; such a
+// probe is in the catalogue Parse returns with its errors, not in Sound.
+func (p *Probe) HadErrors() bool { return p.bad }
+
 // Pos is where the probe's ID is declared.
 func (p *Probe) Pos() Position { return p.key }
 
