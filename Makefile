@@ -13,6 +13,9 @@ WASM_DIST  := wasm/dist/files/widgets.wasm.br
 WASM_SRC   := $(shell GOOS=js GOARCH=wasm $(GO) list -deps -f '{{if not .Standard}}{{range .GoFiles}}{{$$.Dir}}/{{.}} {{end}}{{range .EmbedFiles}}{{$$.Dir}}/{{.}} {{end}}{{end}}' ./wasm 2>/dev/null) \
               $(wildcard wasm/dist/pack/*.go wasm/dist/pack/packer/*.go) go.mod go.sum
 TOOLCHAIN  := $(shell sed -n 's/^toolchain //p' go.mod)
+# staticcheck, pinned, installed into bin/ through the module proxy (a
+# host binary, which then checks the widgets' js/wasm build too).
+STATICCHECK := bin/staticcheck
 PACK       := GOTOOLCHAIN=$(TOOLCHAIN) $(GO) run ./wasm/dist/pack
 
 .PHONY: build serve test test-short test-wasm check-widgets check-mermaid fuzz bench bench-probe redteam lint clean vet stepcheck wasm
@@ -68,6 +71,9 @@ vet:
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm ./wasm/form ./wasm/incident ./wasm/status ./wasm/store ./wasm/widget ./probe-api/api
+	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	$(STATICCHECK) ./...
+	GOOS=js GOARCH=wasm $(STATICCHECK) ./wasm ./wasm/form ./wasm/incident ./wasm/status ./wasm/store ./wasm/widget ./probe-api/api
 
 ## fuzz: run each fuzz target for $(FUZZTIME)
 fuzz:

@@ -218,9 +218,8 @@ type Hit struct {
 // score over the weighted fields.
 func (ix *Index) Search(q Query, exps []Expansion, limit int) []Hit {
 	type acc struct {
-		best    []float64 // per query term
-		terms   []string
-		matched int
+		best  []float64 // per query term
+		terms []string
 	}
 	byDoc := map[int]*acc{}
 	for _, e := range exps {

@@ -19,8 +19,8 @@ import (
 // DefaultMaxBody is the default of max_body.
 const DefaultMaxBody = 1 << 20
 
-// Vars are the variables an http probe's conditions may use.
-var Vars = []string{"STATUS", "BODY", "RESPONSE_TIME"}
+// vars are the variables an http probe's conditions may use.
+var vars = []string{"STATUS", "BODY", "RESPONSE_TIME"}
 
 var methods = map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodOptions: true}
 
@@ -47,7 +47,7 @@ func (t *Type) Close() error {
 // HEAD, POST or OPTIONS; default GET), headers, body and max_body. When no
 // expect condition tests [STATUS], the checker adds "[STATUS] < 300".
 func (t *Type) New(p *config.Probe) (check.Checker, error) {
-	if err := errors.Join(p.Require("url"), p.Only("method", "url", "headers", "body", "max_body"), p.RequireVars(Vars...)); err != nil {
+	if err := errors.Join(p.Require("url"), p.Only("method", "url", "headers", "body", "max_body"), p.RequireVars(vars...)); err != nil {
 		return nil, err
 	}
 	u, err := fetch.ParseURL(p.URL)

@@ -32,8 +32,8 @@ import (
 	"github.com/stepcheck/stepcheck/probe-api/config"
 )
 
-// Vars are the variables a prometheus probe's conditions may use.
-var Vars = []string{"VALUE", "SERIES", "RESPONSE_TIME"}
+// vars are the variables a prometheus probe's conditions may use.
+var vars = []string{"VALUE", "SERIES", "RESPONSE_TIME"}
 
 // DefaultMaxBody is the default of max_body: how much of a query answer or a
 // scraped page is read.
@@ -62,7 +62,7 @@ func (t *Type) Close() error {
 // scrape and metric (with optional labels and quantile); both modes take
 // headers and max_body.
 func (t *Type) New(p *config.Probe) (check.Checker, error) {
-	if err := p.RequireVars(Vars...); err != nil {
+	if err := p.RequireVars(vars...); err != nil {
 		return nil, err
 	}
 	max := p.MaxBody

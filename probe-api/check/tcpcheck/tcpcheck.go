@@ -12,13 +12,13 @@ import (
 	"github.com/stepcheck/stepcheck/probe-api/config"
 )
 
-// Vars are the variables a tcp probe's conditions may use.
-var Vars = []string{"CONNECTED", "RESPONSE_TIME"}
+// vars are the variables a tcp probe's conditions may use.
+var vars = []string{"CONNECTED", "RESPONSE_TIME"}
 
 // New validates p (it needs addr, host:port) and returns its Checker, which
 // adds the expect condition "[CONNECTED] == true". It is a check.TypeFunc.
 func New(p *config.Probe) (check.Checker, error) {
-	if err := errors.Join(p.Require("addr"), p.Only("addr"), p.RequireVars(Vars...)); err != nil {
+	if err := errors.Join(p.Require("addr"), p.Only("addr"), p.RequireVars(vars...)); err != nil {
 		return nil, err
 	}
 	if _, _, err := net.SplitHostPort(p.Addr); err != nil {
