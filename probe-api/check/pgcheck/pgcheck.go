@@ -20,13 +20,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/check/internal/share"
 	"github.com/stepcheck/stepcheck/probe-api/condition"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 )
@@ -45,37 +45,18 @@ const ApplicationName = "stepcheck-probe"
 // and closes when the last checker sharing it is closed (when a reloaded
 // catalogue no longer has it), or at Close. Type is safe for concurrent use.
 type Type struct {
-	mu     sync.Mutex
-	pools  map[string]*pooled
-	closed bool
-}
-
-// pooled is one pool and how many checkers share it.
-type pooled struct {
-	pool  *pgxpool.Pool // nil until first used
-	users int
+	pools *share.Pools[*pgxpool.Pool]
 }
 
 var _ check.Type = (*Type)(nil)
 
 // New returns a Type with no pools yet.
 func New() *Type {
-	return &Type{pools: map[string]*pooled{}}
+	return &Type{pools: share.New(func(p *pgxpool.Pool) error { p.Close(); return nil })}
 }
 
 // Close closes every pool. Checks after Close fail.
-func (t *Type) Close() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for k, p := range t.pools {
-		if p.pool != nil {
-			p.pool.Close()
-		}
-		delete(t.pools, k)
-	}
-	t.closed = true
-	return nil
-}
+func (t *Type) Close() error { return t.pools.Close() }
 
 type query func(ctx context.Context, c *checker, pool *pgxpool.Pool, obs *check.Observation) error
 
@@ -122,68 +103,35 @@ func (t *Type) New(p *config.Probe) (check.Checker, error) {
 	if olderThan == 0 {
 		olderThan = DefaultOlderThan
 	}
-	c := &checker{t: t, key: p.DSN + "\x00" + p.Timeout.String(), cfg: cfg, run: kind.run, check: p.Check, olderThan: olderThan}
-	t.mu.Lock()
-	e := t.pools[c.key]
-	if e == nil {
-		e = &pooled{}
-		t.pools[c.key] = e
-	}
-	e.users++
-	t.mu.Unlock()
-	return c, nil
+	share := t.pools.Join(p.DSN + "\x00" + p.Timeout.String())
+	return &checker{share: share, cfg: cfg, run: kind.run, check: p.Check, olderThan: olderThan}, nil
 }
 
 // pool returns the pool for c's DSN, creating it on first use.
-func (t *Type) pool(c *checker) (*pgxpool.Pool, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
+func (c *checker) pool() (*pgxpool.Pool, error) {
+	pool, err := c.share.Get(func() (*pgxpool.Pool, error) {
+		return pgxpool.NewWithConfig(context.Background(), c.cfg.Copy())
+	})
+	switch {
+	case errors.Is(err, share.ErrClosed):
 		return nil, check.Safe("probe server shutting down", check.ErrNotRun)
-	}
-	e := t.pools[c.key]
-	if c.released || e == nil {
+	case errors.Is(err, share.ErrReleased):
 		return nil, check.Safe("probe replaced by a reloaded catalogue", check.ErrNotRun)
 	}
-	if e.pool == nil {
-		p, err := pgxpool.NewWithConfig(context.Background(), c.cfg.Copy())
-		if err != nil {
-			return nil, err
-		}
-		e.pool = p
-	}
-	return e.pool, nil
+	return pool, err
 }
 
 // Close gives up c's share in its pool, and closes the pool if c was the
 // last to share it. It must not be called while c runs a check; a second
 // call does nothing.
-func (c *checker) Close() error {
-	t := c.t
-	t.mu.Lock()
-	var idle *pgxpool.Pool
-	if e := t.pools[c.key]; !c.released && e != nil {
-		if e.users--; e.users <= 0 {
-			delete(t.pools, c.key)
-			idle = e.pool
-		}
-	}
-	c.released = true
-	t.mu.Unlock()
-	if idle != nil {
-		idle.Close()
-	}
-	return nil
-}
+func (c *checker) Close() error { return c.share.Release() }
 
 type checker struct {
-	t         *Type
-	key       string
+	share     *share.Share[*pgxpool.Pool]
 	cfg       *pgxpool.Config
 	run       query
 	check     string
 	olderThan time.Duration
-	released  bool // guarded by t.mu
 }
 
 func (c *checker) Defaults() (expect, warn []string) {
@@ -195,7 +143,7 @@ func (c *checker) Defaults() (expect, warn []string) {
 
 func (c *checker) Check(ctx context.Context) (*check.Observation, error) {
 	obs := check.NewObservation()
-	pool, err := c.t.pool(c)
+	pool, err := c.pool()
 	if err != nil {
 		return obs, err
 	}

@@ -3,6 +3,7 @@ package pgcheck
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -224,16 +225,19 @@ func TestBlockedLocks(t *testing.T) {
 func TestStatementTimeout(t *testing.T) {
 	typ := New()
 	defer typ.Close()
-	p := build(t, typ, testsvc.PostgresDSN(t, "test"), "check: connections\ntimeout: 1500ms")
+	dsn := testsvc.PostgresDSN(t, "test")
+	p := build(t, typ, dsn, "check: connections\ntimeout: 1500ms")
 	if _, err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	typ.mu.Lock()
-	var pool *pgxpool.Pool
-	for _, pl := range typ.pools { // the only one
-		pool = pl.pool
+	// Another share of the same DSN and timeout gets the pool the check
+	// opened.
+	sh := typ.pools.Join(dsn + "\x00" + (1500 * time.Millisecond).String())
+	defer sh.Release()
+	pool, err := sh.Get(func() (*pgxpool.Pool, error) { return nil, errors.New("the check opened no pool") })
+	if err != nil {
+		t.Fatal(err)
 	}
-	typ.mu.Unlock()
 	var st, app string
 	if err := pool.QueryRow(context.Background(), "SELECT current_setting('statement_timeout'), current_setting('application_name')").Scan(&st, &app); err != nil {
 		t.Fatal(err)

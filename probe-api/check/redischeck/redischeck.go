@@ -20,12 +20,12 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/stepcheck/stepcheck/probe-api/check"
+	"github.com/stepcheck/stepcheck/probe-api/check/internal/share"
 	"github.com/stepcheck/stepcheck/probe-api/condition"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 )
@@ -36,38 +36,18 @@ import (
 // closed (when a reloaded catalogue no longer has it), or at Close. It is
 // safe for concurrent use.
 type Type struct {
-	mu      sync.Mutex
-	clients map[string]*shared
-	closed  bool
-}
-
-// shared is one client and how many checkers share it.
-type shared struct {
-	client *redis.Client // nil until first used
-	users  int
+	clients *share.Pools[*redis.Client]
 }
 
 var _ check.Type = (*Type)(nil)
 
 // New returns a Type with no clients yet.
 func New() *Type {
-	return &Type{clients: map[string]*shared{}}
+	return &Type{clients: share.New((*redis.Client).Close)}
 }
 
 // Close closes every client. Checks after Close fail.
-func (t *Type) Close() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var errs []error
-	for k, c := range t.clients {
-		if c.client != nil {
-			errs = append(errs, c.client.Close())
-		}
-		delete(t.clients, k)
-	}
-	t.closed = true
-	return errors.Join(errs...)
-}
+func (t *Type) Close() error { return t.clients.Close() }
 
 var (
 	pingVars = []string{"CONNECTED", "RESPONSE_TIME"}
@@ -127,61 +107,31 @@ func (t *Type) New(p *config.Probe) (check.Checker, error) {
 		Protocol:              2,
 	}
 	key := strings.Join([]string{p.Addr, p.Username, p.Password, strconv.Itoa(p.DB), p.Timeout.String()}, "\x00")
-	t.mu.Lock()
-	e := t.clients[key]
-	if e == nil {
-		e = &shared{}
-		t.clients[key] = e
-	}
-	e.users++
-	t.mu.Unlock()
-	return &checker{t: t, key: key, opts: opts, info: p.Check == "info", sections: sections}, nil
+	return &checker{share: t.clients.Join(key), opts: opts, info: p.Check == "info", sections: sections}, nil
 }
 
-func (t *Type) client(c *checker) (*redis.Client, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
+// client returns the client for c's target, creating it on first use.
+func (c *checker) client() (*redis.Client, error) {
+	cl, err := c.share.Get(func() (*redis.Client, error) { return redis.NewClient(c.opts), nil })
+	switch {
+	case errors.Is(err, share.ErrClosed):
 		return nil, check.Safe("probe server shutting down", check.ErrNotRun)
-	}
-	e := t.clients[c.key]
-	if c.released || e == nil {
+	case errors.Is(err, share.ErrReleased):
 		return nil, check.Safe("probe replaced by a reloaded catalogue", check.ErrNotRun)
 	}
-	if e.client == nil {
-		e.client = redis.NewClient(c.opts)
-	}
-	return e.client, nil
+	return cl, err
 }
 
 // Close gives up c's share in its client, and closes the client if c was
 // the last to share it. It must not be called while c runs a check; a
 // second call does nothing.
-func (c *checker) Close() error {
-	t := c.t
-	t.mu.Lock()
-	var idle *redis.Client
-	if e := t.clients[c.key]; !c.released && e != nil {
-		if e.users--; e.users <= 0 {
-			delete(t.clients, c.key)
-			idle = e.client
-		}
-	}
-	c.released = true
-	t.mu.Unlock()
-	if idle != nil {
-		return idle.Close()
-	}
-	return nil
-}
+func (c *checker) Close() error { return c.share.Release() }
 
 type checker struct {
-	t        *Type
-	key      string
+	share    *share.Share[*redis.Client]
 	opts     *redis.Options
 	info     bool
 	sections []string
-	released bool // guarded by t.mu
 }
 
 func (c *checker) Defaults() (expect, warn []string) {
@@ -193,7 +143,7 @@ func (c *checker) Defaults() (expect, warn []string) {
 
 func (c *checker) Check(ctx context.Context) (*check.Observation, error) {
 	obs := check.NewObservation()
-	cl, err := c.t.client(c)
+	cl, err := c.client()
 	if err != nil {
 		return obs, err
 	}
