@@ -72,10 +72,10 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case <-ctx.Done():
 		// The build stops at its next check of ctx; a single long page
 		// conversion does not hold up the exit, as nothing is on disk yet.
-		return interrupted(stderr)
+		return interrupted(ctx, stderr)
 	}
 	if ctx.Err() != nil {
-		return interrupted(stderr)
+		return interrupted(ctx, stderr)
 	}
 	out, err := r.out, r.err
 	printDiagnostics(stderr, &diags)
@@ -88,7 +88,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	publishStart := time.Now()
 	if err := site.Publish(ctx, *dest, out.Files); err != nil {
 		if ctx.Err() != nil {
-			return interrupted(stderr)
+			return interrupted(ctx, stderr)
 		}
 		fmt.Fprintf(stderr, "stepcheck build: %v\n", err)
 		return 1
@@ -101,10 +101,10 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // interrupted reports a build stopped by Ctrl-C or SIGTERM, with the
-// shell's status for a process ended by SIGINT.
-func interrupted(stderr io.Writer) int {
+// shell's status for a process ended by that signal (130 or 143).
+func interrupted(ctx context.Context, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "stepcheck build: interrupted; nothing was written")
-	return 130
+	return signalStatus(ctx)
 }
 
 func printDiagnostics(w io.Writer, diags *diag.List) {

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,10 +31,43 @@ func commands() map[string]command {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyContext(syscall.SIGINT, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// interruption is the cause of a context that a signal cancelled.
+type interruption struct{ sig syscall.Signal }
+
+func (i interruption) Error() string { return i.sig.String() + " signal received" }
+
+// notifyContext is signal.NotifyContext with the signal itself as the
+// cause, so that a command can exit as a shell expects of that signal.
+func notifyContext(sigs ...os.Signal) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, sigs...)
+	go func() {
+		select {
+		case s := <-ch:
+			sig, _ := s.(syscall.Signal)
+			cancel(interruption{sig})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { signal.Stop(ch); cancel(context.Canceled) }
+}
+
+// signalStatus is the shell's exit status for a process ended by the
+// signal that cancelled ctx: 128 plus its number (130 for Ctrl-C, 143 for
+// SIGTERM); 130 when ctx ended otherwise.
+func signalStatus(ctx context.Context) int {
+	var i interruption
+	if errors.As(context.Cause(ctx), &i) && i.sig > 0 {
+		return 128 + int(i.sig)
+	}
+	return 130
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
