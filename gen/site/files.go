@@ -81,13 +81,28 @@ func checkNames(site *content.Site, diags *diag.List) {
 type fileCache map[string]cachedFile
 
 type cachedFile struct {
-	size int64
-	mod  time.Time
-	data []byte
+	size   int64
+	mod    time.Time
+	readAt time.Time
+	data   []byte
+}
+
+// racyWindow is how close to its read a file's modification time may be
+// and the file still be saved again, with the same size, without the time
+// changing: file systems keep times in ticks (a few milliseconds in the
+// kernel's clock, whole seconds on some). A file read so soon after it
+// changed is "racily clean", as git calls it, and is read again.
+const racyWindow = 2 * time.Second
+
+// trusted reports whether e still holds the file that st describes: the
+// same size and time, and a time safely before e was read.
+func (e cachedFile) trusted(st fs.FileInfo) bool {
+	return e.size == st.Size() && e.mod.Equal(st.ModTime()) && e.mod.Before(e.readAt.Add(-racyWindow))
 }
 
 // read returns the published files of site, by name. Files whose size and
-// modification time did not change since the last call are not read again.
+// modification time did not change since the last call are not read again,
+// unless they changed just before that call (see racyWindow).
 func (c fileCache) read(fsys fs.FS, site *content.Site) (map[string][]byte, error) {
 	out := make(map[string][]byte, len(site.Files))
 	seen := make(map[string]bool, len(site.Files))
@@ -97,12 +112,13 @@ func (c fileCache) read(fsys fs.FS, site *content.Site) (map[string][]byte, erro
 			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
 		e, ok := c[f.Path]
-		if !ok || e.size != st.Size() || !e.mod.Equal(st.ModTime()) {
+		if !ok || !e.trusted(st) {
+			readAt := time.Now()
 			b, err := fs.ReadFile(fsys, f.Path)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f.Path, err)
 			}
-			e = cachedFile{size: st.Size(), mod: st.ModTime(), data: b}
+			e = cachedFile{size: st.Size(), mod: st.ModTime(), readAt: readAt, data: b}
 			c[f.Path] = e
 		}
 		seen[f.Path] = true

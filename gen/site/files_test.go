@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stepcheck/stepcheck/gen/content"
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/wasm/dist"
 )
@@ -179,4 +181,40 @@ func TestNoPlaceholderReachesOutput(t *testing.T) {
 	for _, want := range []string{`href="https://git.example.org/r/x"`, `href="https://git.example.org/r"`, `src="https://git.example.org/r/c.png"`, `href="https://git.example.org/r/d"`, `href="x/https://git.example.org/r/y"`} {
 		assert.Contains(t, home, want)
 	}
+}
+
+// TestFileCacheSeesASameSizeSaveInTheSameTick: a file saved again with the
+// same size within the file system's timestamp granularity keeps its
+// modification time, so size and time alone would serve the old bytes. A
+// file modified so recently that this can happen is read again until its
+// time is safely in the past, as git treats "racily clean" files.
+func TestFileCacheSeesASameSizeSaveInTheSameTick(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "content", "img.png")
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte("first"), 0o644))
+	st, err := os.Stat(p)
+	require.NoError(t, err)
+	site := &content.Site{Files: []content.File{{Path: "content/img.png", Name: "img.png"}}}
+	c := fileCache{}
+	out, err := c.read(os.DirFS(dir), site)
+	require.NoError(t, err)
+	assert.Equal(t, "first", string(out["img.png"]))
+
+	require.NoError(t, os.WriteFile(p, []byte("again"), 0o644))
+	require.NoError(t, os.Chtimes(p, st.ModTime(), st.ModTime())) // the same tick
+	out, err = c.read(os.DirFS(dir), site)
+	require.NoError(t, err)
+	assert.Equal(t, "again", string(out["img.png"]))
+
+	// A file whose time is well in the past is trusted: not read again.
+	old := time.Now().Add(-time.Hour)
+	require.NoError(t, os.Chtimes(p, old, old))
+	_, err = c.read(os.DirFS(dir), site)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(p, []byte("third"), 0o644))
+	require.NoError(t, os.Chtimes(p, old, old))
+	out, err = c.read(os.DirFS(dir), site)
+	require.NoError(t, err)
+	assert.Equal(t, "again", string(out["img.png"]), "an old, unchanged size and time is not read again")
 }
