@@ -141,18 +141,69 @@ const searchPlaceholder = "stepcheck-search-entry-placeholder"
 // the last good one. When ctx is done Build stops converting and rendering
 // pages and returns ctx.Err(), without the problems of the pages it did
 // convert.
+//
+// A build goes through four stages, as Hugo's does: load (configuration,
+// catalogue, theme, pages, files), plan (asset URLs, and which pages must
+// be rendered again), render (those pages, and the search index beside
+// them) and assemble (what changed, and the output).
 func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	start := time.Now()
-	fsys := os.DirFS(b.opts.Source)
+	ps := &pass{ctx: ctx, start: time.Now(), fsys: os.DirFS(b.opts.Source)}
+	if err := b.load(ps, diags); err != nil {
+		return nil, nil, err
+	}
+	if err := b.plan(ps); err != nil {
+		return nil, nil, err
+	}
+	if err := b.render(ps); err != nil {
+		return nil, nil, err
+	}
+	b.assemble(ps)
+	return ps.next.out, ps.delta, nil
+}
 
-	cfgSrc, _ := fs.ReadFile(fsys, config.FileName)
+// pass is one Build's state as it goes through the stages.
+type pass struct {
+	ctx   context.Context
+	start time.Time
+	fsys  fs.FS
+
+	// load
+	cfgSrc, catSrc []byte
+	basePath       string
+	full, cssOnly  bool
+	conv           *cachingConverter
+	site           *content.Site
+	files          map[string][]byte
+
+	// plan
+	assets     map[string]string
+	last, next *built
+	delta      *Delta
+	jobs       []renderJob
+	renderPage func(*content.Page) ([]byte, error)
+
+	// render
+	changed map[string]bool
+}
+
+// renderJob is a page to render and the file it goes to.
+type renderJob struct {
+	p    *content.Page
+	file string
+}
+
+// load reads the configuration, the catalogue, the theme and every page
+// (converting only those whose bytes changed), and the site's files.
+func (b *Builder) load(ps *pass, diags *diag.List) error {
+	fsys := ps.fsys
+	ps.cfgSrc, _ = fs.ReadFile(fsys, config.FileName)
 	catPath := path.Join(content.Dir, catalog.FileName)
-	catSrc, _ := fs.ReadFile(fsys, catPath)
+	ps.catSrc, _ = fs.ReadFile(fsys, catPath)
 	cfg := config.Load(fsys, diags)
 	if cfg.File != config.FileName {
-		cfgSrc, _ = fs.ReadFile(fsys, cfg.File) // a Hugo configuration, or none
+		ps.cfgSrc, _ = fs.ReadFile(fsys, cfg.File) // a Hugo configuration, or none
 	}
 	if b.opts.BaseURL != "" {
 		cfg.BaseURL = strings.TrimSuffix(b.opts.BaseURL, "/") + "/"
@@ -161,11 +212,11 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 		cfg.ProbeAPI = ""
 	}
 	cat := catalog.Load(fsys, catPath, b.opts.CheckProbes, diags)
-	basePath := cfg.BasePath()
+	ps.basePath = cfg.BasePath()
 
-	convKey := b.hash(cfgSrc, catSrc, []byte(basePath), []byte(cfg.ProbeAPI))
-	full := b.last == nil || b.conv == nil || convKey != b.convKey
-	if full {
+	convKey := b.hash(ps.cfgSrc, ps.catSrc, []byte(ps.basePath), []byte(cfg.ProbeAPI))
+	ps.full = b.last == nil || b.conv == nil || convKey != b.convKey
+	if ps.full {
 		b.conv = newConverter(cfg, cat)
 		b.convKey = convKey
 		clear(b.docs)
@@ -175,42 +226,45 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	b.loadTheme()
 	diags.Add(b.theme.diags...)
 	themeChanged := prevTheme != nil && prevTheme != b.theme
-	cssOnly := themeChanged && onlyCSS(prevTheme.files, b.theme.files)
-	if themeChanged && !cssOnly {
-		full = true
+	ps.cssOnly = themeChanged && onlyCSS(prevTheme.files, b.theme.files)
+	if themeChanged && !ps.cssOnly {
+		ps.full = true
 	}
 
 	// The pages' problems are kept apart until the loading is over: once
 	// ctx is done, every page not yet converted fails with ctx.Err().
-	conv := &cachingConverter{b: b, ctx: ctx}
+	ps.conv = &cachingConverter{b: b, ctx: ps.ctx}
 	var loadDiags diag.List
-	site := content.Load(fsys, cfg, cat, conv, content.Options{Drafts: b.opts.Drafts, Lint: b.opts.Lint}, &loadDiags)
+	ps.site = content.Load(fsys, cfg, cat, ps.conv, content.Options{Drafts: b.opts.Drafts, Lint: b.opts.Lint}, &loadDiags)
 	for p, e := range b.docs {
 		if !e.seen {
 			delete(b.docs, p)
 		}
 		e.seen = false
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+	if err := ps.ctx.Err(); err != nil {
+		return err
 	}
-	checkNames(site, &loadDiags)
+	checkNames(ps.site, &loadDiags)
 	diags.Add(loadDiags.Sorted()...)
 	if n, _ := diags.Count(); n > 0 {
-		return nil, nil, &diag.Failed{Errors: n}
+		return &diag.Failed{Errors: n}
 	}
 	if b.theme.err != nil {
-		return nil, nil, b.theme.err
+		return b.theme.err
 	}
 	if err := b.loadWidgets(); err != nil {
-		return nil, nil, err
+		return err
 	}
-	files, err := b.files.read(fsys, site)
-	if err != nil {
-		return nil, nil, err
-	}
+	var err error
+	ps.files, err = b.files.read(fsys, ps.site)
+	return err
+}
 
-	// Asset URLs as pages show them.
+// plan settles the asset URLs as pages show them, and which pages must be
+// rendered: those whose key changed, or all of them.
+func (b *Builder) plan(ps *pass) error {
+	site, basePath := ps.site, ps.basePath
 	static := maps.Clone(b.theme.static)
 	if !hasDiagrams(site) {
 		dropDiagramLibrary(static, b.theme.assets)
@@ -228,27 +282,24 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 		assets[ServiceWorker] = basePath + ServiceWorker
 		assets[Manifest] = basePath + Manifest
 	}
+	ps.assets = assets
 
-	last := b.last
-	if last != nil && last.basePath != basePath {
-		full = true
+	ps.last = b.last
+	if ps.last != nil && ps.last.basePath != basePath {
+		ps.full = true
 	}
-	if full {
-		last = nil // compare against nothing: every page is rendered
+	if ps.full {
+		ps.last = nil // compare against nothing: every page is rendered
 	}
+	last := ps.last
 	next := &built{
-		site: site, basePath: basePath, assets: assets, static: static, files: files,
+		site: site, basePath: basePath, assets: assets, static: static, files: ps.files,
 		keys: map[string]uint64{}, raw: map[string][]byte{}, pages: map[string][]byte{},
 	}
-	delta := &Delta{Parsed: int(conv.parsed.Load()), Full: full}
-	global := b.globalKey(cfgSrc, catSrc, assets)
+	ps.next = next
+	ps.delta = &Delta{Parsed: int(ps.conv.parsed.Load()), Full: ps.full}
+	global := b.globalKey(ps.cfgSrc, ps.catSrc, assets)
 
-	// Decide which pages to render.
-	type job struct {
-		p    *content.Page
-		file string
-	}
-	var jobs []job
 	sums := make(map[*content.Page]uint64, len(site.Pages))
 	for _, p := range site.Pages {
 		file := pageFile(p)
@@ -258,11 +309,11 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 			next.raw[file] = last.raw[file]
 			continue
 		}
-		jobs = append(jobs, job{p, file})
+		ps.jobs = append(ps.jobs, renderJob{p, file})
 	}
 	r := render.New(b.theme.theme, site, assets)
 	mini := newMinifier(!b.opts.NoMinify)
-	renderPage := func(p *content.Page) ([]byte, error) {
+	ps.renderPage = func(p *content.Page) ([]byte, error) {
 		html, err := r.Render(p)
 		if err == nil {
 			html, err = mini.bytes("text/html", html)
@@ -275,17 +326,24 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	// home page is always rendered: when it changed although its key did
 	// not, every page is rendered.
 	if homeFile := pageFile(site.Home); last != nil && last.keys[homeFile] == next.keys[homeFile] {
-		home, err := renderPage(site.Home)
+		home, err := ps.renderPage(site.Home)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		if !bytes.Equal(home, last.raw[homeFile]) {
-			jobs = jobs[:0]
+			ps.jobs = ps.jobs[:0]
 			for _, p := range site.Pages {
-				jobs = append(jobs, job{p, pageFile(p)})
+				ps.jobs = append(ps.jobs, renderJob{p, pageFile(p)})
 			}
 		}
 	}
+	return nil
+}
+
+// render renders the planned pages, and makes the search index beside
+// them unless it is deferred to UpdateIndex.
+func (b *Builder) render(ps *pass) error {
+	ctx, site, basePath, next, jobs := ps.ctx, ps.site, ps.basePath, ps.next, ps.jobs
 	// A full index is made beside the rendering: it needs only the loaded
 	// site, and the build's other steps leave a core idle.
 	deferIndex := b.DeferIndex && b.last != nil && b.last.basePath == basePath
@@ -304,41 +362,48 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	errs := make([]error, len(jobs))
 	parallel.For(len(jobs), func(i int) {
 		if ctx.Err() == nil {
-			rendered[i], errs[i] = renderPage(jobs[i].p)
+			rendered[i], errs[i] = ps.renderPage(jobs[i].p)
 		}
 	})
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err // the index, if it is being made, is left to finish alone
+		return err // the index, if it is being made, is left to finish alone
 	}
 	if err := errors.Join(errs...); err != nil {
 		if !deferIndex {
 			<-indexed
 		}
-		return nil, nil, err
+		return err
 	}
-	changed := map[string]bool{}
+	ps.changed = map[string]bool{}
 	for i, j := range jobs {
 		next.raw[j.file] = rendered[i]
 		if b.last == nil || !bytes.Equal(b.last.raw[j.file], rendered[i]) {
-			changed[j.file] = true
+			ps.changed[j.file] = true
 		}
 	}
-	delta.Rendered = len(jobs)
+	ps.delta.Rendered = len(jobs)
 
 	// The search index: made now, or left for UpdateIndex.
 	if deferIndex {
 		next.index, next.entry = b.last.index, b.last.entry
-		next.stale = b.last.stale || len(changed) > 0 || len(site.Pages) != len(b.last.site.Pages)
-	} else {
-		select {
-		case ix := <-indexed:
-			next.index, next.entry = ix.files, ix.entry
-		case <-ctx.Done():
-			return nil, nil, ctx.Err()
-		}
+		next.stale = b.last.stale || len(ps.changed) > 0 || len(site.Pages) != len(b.last.site.Pages)
+		return nil
 	}
-	b.fill(next, b.last)
+	select {
+	case ix := <-indexed:
+		next.index, next.entry = ix.files, ix.entry
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
+// assemble fills in the published pages and says what changed since the
+// last good build: the pages to reload, those removed, the stylesheets to
+// swap; then it makes the output and keeps this build as the last good one.
+func (b *Builder) assemble(ps *pass) {
+	site, next, delta := ps.site, ps.next, ps.delta
+	b.fill(next, b.last)
 	if b.last != nil {
 		for _, p := range b.last.site.Pages {
 			if _, ok := next.keys[pageFile(p)]; !ok {
@@ -350,20 +415,20 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	// the same, but the browser must fetch the file anew.
 	var filesChanged [][]byte
 	if b.last != nil {
-		for name, data := range files {
+		for name, data := range ps.files {
 			if old, ok := b.last.files[name]; !ok || !bytes.Equal(old, data) {
-				filesChanged = append(filesChanged, []byte(`"`+basePath+name))
+				filesChanged = append(filesChanged, []byte(`"`+ps.basePath+name))
 			}
 		}
 	}
 	for _, p := range site.Pages {
-		if changed[pageFile(p)] || slices.ContainsFunc(filesChanged, func(u []byte) bool { return bytes.Contains(p.HTML, u) }) {
+		if ps.changed[pageFile(p)] || slices.ContainsFunc(filesChanged, func(u []byte) bool { return bytes.Contains(p.HTML, u) }) {
 			delta.Pages = append(delta.Pages, p.URL)
 		}
 	}
-	if cssOnly && !full && delta.Parsed == 0 && len(delta.Removed) == 0 {
+	if ps.cssOnly && !ps.full && delta.Parsed == 0 && len(delta.Removed) == 0 {
 		delta.Styles = map[string]string{}
-		for name, url := range assets {
+		for name, url := range ps.assets {
 			if old := b.last.assets[name]; path.Ext(name) == ".css" && old != url {
 				delta.Styles[old] = url
 			}
@@ -372,9 +437,8 @@ func (b *Builder) Build(ctx context.Context, diags *diag.List) (*Output, *Delta,
 	delta.IndexStale = next.stale
 
 	next.out = b.output(next)
-	next.out.Duration = time.Since(start)
+	next.out.Duration = time.Since(ps.start)
 	b.last = next
-	return next.out, delta, nil
 }
 
 // UpdateIndex makes the search index again if Build left it stale, and
