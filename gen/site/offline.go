@@ -61,6 +61,22 @@ func offlineFiles(files, siteFiles map[string][]byte, basePath, title string) ma
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	version, pageBytes := siteVersion(names, files, out)
+	precache := precacheList(names, siteFiles, basePath, pageBytes)
+	list, _ := json.Marshal(precache)
+	sw := strings.NewReplacer(
+		"__VERSION__", version,
+		"__BASE__", basePath,
+		"__PRECACHE__", string(list),
+	).Replace(serviceWorkerJS)
+	out[ServiceWorker] = []byte(sw)
+	return out
+}
+
+// siteVersion hashes every file's name and bytes (FNV-1a), in the order of
+// names, taking a file from files or else from more; it also counts the
+// bytes of the pages and search fragments, which decide what is precached.
+func siteVersion(names []string, files, more map[string][]byte) (version string, pageBytes int) {
 	h := uint64(14695981039346656037)
 	mix := func(b []byte) {
 		for _, c := range b {
@@ -68,11 +84,10 @@ func offlineFiles(files, siteFiles map[string][]byte, basePath, title string) ma
 			h *= 1099511628211
 		}
 	}
-	pageBytes := 0
 	for _, name := range names {
 		body, ok := files[name]
 		if !ok {
-			body = out[name]
+			body = more[name]
 		}
 		mix([]byte(name))
 		mix(body)
@@ -80,6 +95,15 @@ func offlineFiles(files, siteFiles map[string][]byte, basePath, title string) ma
 			pageBytes += len(body)
 		}
 	}
+	return strconv.FormatUint(h, 36), pageBytes
+}
+
+// precacheList is what the worker fetches on its first visit: the assets,
+// the manifest and icons, the home page, and every page and search
+// fragment when they come to at most precacheAllBelow bytes. The site's
+// own files and libraries only some pages load are left to be cached as
+// they are used.
+func precacheList(names []string, siteFiles map[string][]byte, basePath string, pageBytes int) []string {
 	var precache []string
 	for _, name := range names {
 		if _, own := siteFiles[name]; own {
@@ -105,15 +129,7 @@ func offlineFiles(files, siteFiles map[string][]byte, basePath, title string) ma
 			precache = append(precache, basePath+name)
 		}
 	}
-	list, _ := json.Marshal(precache)
-	version := strconv.FormatUint(h, 36)
-	sw := strings.NewReplacer(
-		"__VERSION__", version,
-		"__BASE__", basePath,
-		"__PRECACHE__", string(list),
-	).Replace(serviceWorkerJS)
-	out[ServiceWorker] = []byte(sw)
-	return out
+	return precache
 }
 
 // serviceWorkerJS is the worker. Pages are served stale-while-revalidate:
