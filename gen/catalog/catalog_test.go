@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -149,4 +150,29 @@ func TestGeneratorLinksNoDriver(t *testing.T) {
 			assert.False(t, strings.HasPrefix(dep, driver), "the generator links %s", dep)
 		}
 	}
+}
+
+// FuzzParse: any bytes give a catalogue and positioned diagnostics, never a
+// panic, and never a probe with an ID the API would refuse.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{"probes:\n  a:\n    type: tcp\n    addr: ${A}\n", "probes: [", "", "probes:\n  A B: {}\n", "x: &a [*a]\n"} {
+		f.Add([]byte(seed))
+	}
+	if b, err := os.ReadFile("../../content/probes.yaml"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var diags diag.List
+		c := Parse("probes.yaml", src, func(*config.Catalogue) error { return nil }, &diags)
+		for _, d := range diags.Sorted() {
+			if d.Line < 1 || d.Col < 1 {
+				t.Fatalf("diagnostic without a position: %v", d)
+			}
+		}
+		for id := range c.Probes {
+			if !api.ValidID(id) {
+				t.Fatalf("probe ID %q", id)
+			}
+		}
+	})
 }

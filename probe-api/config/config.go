@@ -630,67 +630,83 @@ func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (an
 	prefix := "probe " + p.ID + ": " + name + ": "
 	switch kind {
 	case kindConds:
-		if n.Kind != yaml.SequenceNode {
-			d.errorf(n, ErrInvalid, prefix+"must be a list of conditions such as [\"[STATUS] == 200\"]")
-			return nil, false
-		}
-		var out []*condition.Condition
-		ok := true
-		for _, item := range n.Content {
-			item = resolve(item)
-			if item.Kind != yaml.ScalarNode {
-				d.errorf(item, ErrInvalid, prefix+"each condition must be text")
-				ok = false
-				continue
-			}
-			c, err := condition.Parse(item.Value)
-			if err != nil {
-				d.errorf(item, ErrInvalid, prefix+err.Error())
-				ok = false
-				continue
-			}
-			p.conds[c] = Position{item.Line, item.Column}
-			out = append(out, c)
-		}
-		return out, ok
+		return d.conditions(p, prefix, n)
 	case kindHeaders, kindLabels:
-		if n.Kind != yaml.MappingNode {
-			d.errorf(n, ErrInvalid, prefix+"must be a mapping of names to text")
-			return nil, false
-		}
-		out := map[string]string{}
-		ok := true
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			hk, hv := n.Content[i], resolve(n.Content[i+1])
-			if hv.Kind != yaml.ScalarNode {
-				d.errorf(hv, ErrInvalid, prefix+hk.Value+" must be text")
-				ok = false
-				continue
-			}
-			s := hv.Value
-			if kind == kindHeaders {
-				var good bool
-				if s, good = d.expand(p, prefix+hk.Value+": ", hv); !good {
-					ok = false
-					continue
-				}
-				switch strings.ToLower(hk.Value) {
-				case "authorization", "proxy-authorization", "cookie", "x-api-key":
-					if lit, _ := expand(hv.Value, nil, nil); !authScheme(lit) {
-						d.errorf(hv, ErrLiteralSecret, prefix+hk.Value+" must come from the environment, e.g. \"Bearer ${TOKEN}\" with only the variable in the file")
-						ok = false
-						continue
-					}
-				}
-			}
-			out[hk.Value] = s
-		}
-		return out, ok
+		return d.textMap(p, prefix, kind, n)
 	}
 	if n.Kind != yaml.ScalarNode {
 		d.errorf(n, ErrInvalid, prefix+"must be a single value")
 		return nil, false
 	}
+	return d.scalar(p, prefix, kind, n)
+}
+
+// conditions reads a list of conditions, keeping each one's position.
+func (d *decoder) conditions(p *Probe, prefix string, n *yaml.Node) (any, bool) {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, ErrInvalid, prefix+"must be a list of conditions such as [\"[STATUS] == 200\"]")
+		return nil, false
+	}
+	var out []*condition.Condition
+	ok := true
+	for _, item := range n.Content {
+		item = resolve(item)
+		if item.Kind != yaml.ScalarNode {
+			d.errorf(item, ErrInvalid, prefix+"each condition must be text")
+			ok = false
+			continue
+		}
+		c, err := condition.Parse(item.Value)
+		if err != nil {
+			d.errorf(item, ErrInvalid, prefix+err.Error())
+			ok = false
+			continue
+		}
+		p.conds[c] = Position{item.Line, item.Column}
+		out = append(out, c)
+	}
+	return out, ok
+}
+
+// textMap reads headers (expanded, credentials only from the environment)
+// or labels (as written).
+func (d *decoder) textMap(p *Probe, prefix string, kind fieldKind, n *yaml.Node) (any, bool) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, ErrInvalid, prefix+"must be a mapping of names to text")
+		return nil, false
+	}
+	out := map[string]string{}
+	ok := true
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		hk, hv := n.Content[i], resolve(n.Content[i+1])
+		if hv.Kind != yaml.ScalarNode {
+			d.errorf(hv, ErrInvalid, prefix+hk.Value+" must be text")
+			ok = false
+			continue
+		}
+		s := hv.Value
+		if kind == kindHeaders {
+			var good bool
+			if s, good = d.expand(p, prefix+hk.Value+": ", hv); !good {
+				ok = false
+				continue
+			}
+			switch strings.ToLower(hk.Value) {
+			case "authorization", "proxy-authorization", "cookie", "x-api-key":
+				if lit, _ := expand(hv.Value, nil, nil); !authScheme(lit) {
+					d.errorf(hv, ErrLiteralSecret, prefix+hk.Value+" must come from the environment, e.g. \"Bearer ${TOKEN}\" with only the variable in the file")
+					ok = false
+					continue
+				}
+			}
+		}
+		out[hk.Value] = s
+	}
+	return out, ok
+}
+
+// scalar reads a single value of kind.
+func (d *decoder) scalar(p *Probe, prefix string, kind fieldKind, n *yaml.Node) (any, bool) {
 	switch kind {
 	case kindPublic:
 		return n.Value, true
