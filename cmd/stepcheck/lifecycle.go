@@ -60,6 +60,22 @@ func serveUntilCancelled(ctx context.Context, hs *http.Server, ln net.Listener, 
 	return served
 }
 
+// closers is what a command opened, closed in reverse order at its end:
+// a server before the registry whose pools it uses, that before Redis.
+type closers []func() error
+
+// add keeps close for closeAll.
+func (c *closers) add(close func() error) { *c = append(*c, close) }
+
+// closeAll closes everything added, last first. Errors are dropped: the
+// command is ending, and what failed to close is gone with the process.
+func (c *closers) closeAll() {
+	for i := len(*c) - 1; i >= 0; i-- {
+		(*c)[i]()
+	}
+	*c = nil
+}
+
 // usageError is a command-line mistake: the command prints it and exits 2.
 type usageError struct{ msg string }
 

@@ -52,10 +52,11 @@ type probeAPICommand struct {
 	logger *slog.Logger
 	opts   server.Options
 
-	reg *check.Registry
-	rdb *redis.Client
-	srv *server.Server
-	ln  net.Listener
+	reg     *check.Registry
+	rdb     *redis.Client
+	srv     *server.Server
+	ln      net.Listener
+	closers closers
 }
 
 func (c *probeAPICommand) parse(args []string) error {
@@ -126,8 +127,10 @@ func (c *probeAPICommand) open() error {
 			return usagef("-redis: %v", err)
 		}
 		c.rdb, c.opts.Redis = rdb, rdb
+		c.closers.add(rdb.Close)
 	}
 	c.reg = builtin.New()
+	c.closers.add(c.reg.Close)
 	cat, err := config.Load(c.flags.config)
 	if err != nil {
 		if cat != nil {
@@ -140,9 +143,11 @@ func (c *probeAPICommand) open() error {
 	if c.srv, err = server.New(c.reg, cat, c.opts); err != nil {
 		return catalogueError{err}
 	}
+	c.closers.add(c.srv.Close)
 	if c.ln, err = net.Listen("tcp", c.flags.addr); err != nil {
 		return err
 	}
+	c.closers.add(c.ln.Close) // harmless once Serve has closed it
 	c.logger.Info("probe-api listening", "addr", c.ln.Addr().String(), "probes", len(cat.Probes), "shared", c.rdb != nil)
 	if len(c.opts.PublicOrigins) == 0 && !loopbackOnly(c.ln.Addr()) {
 		c.logger.Warn("listening beyond loopback without -public-origin: the API answers requests by IP address or localhost only; " +
@@ -152,27 +157,12 @@ func (c *probeAPICommand) open() error {
 }
 
 func (c *probeAPICommand) run(ctx context.Context) error {
-	err := serveProbeAPI(ctx, probeAPIHTTPServer(c.srv, c.logger), c.ln, c.srv, c.logger, probeAPIDrain)
-	c.ln = nil // Serve closed it
-	return err
+	return serveProbeAPI(ctx, probeAPIHTTPServer(c.srv, c.logger), c.ln, c.srv, c.logger, probeAPIDrain)
 }
 
-// close releases, in order, the server (its runs), the registry (its
-// pools), Redis and a listener that was never served.
-func (c *probeAPICommand) close() {
-	if c.srv != nil {
-		c.srv.Close()
-	}
-	if c.reg != nil {
-		c.reg.Close()
-	}
-	if c.rdb != nil {
-		c.rdb.Close()
-	}
-	if c.ln != nil {
-		c.ln.Close()
-	}
-}
+// close releases what open made, last first: the listener, the server (its
+// runs), the registry (its pools), Redis.
+func (c *probeAPICommand) close() { c.closers.closeAll() }
 
 // The probe API's connection timeouts. Reading a request and idling are
 // bounded by constants; writing an answer is bounded by the catalogue's

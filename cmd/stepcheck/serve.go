@@ -51,11 +51,11 @@ type serveCommand struct {
 		drafts, demo                     bool
 	}
 
-	demo *demo.Services
-	reg  *check.Registry
-	api  *server.Server
-	dev  *devserver.Server
-	ln   net.Listener
+	reg     *check.Registry
+	api     *server.Server
+	dev     *devserver.Server
+	ln      net.Listener
+	closers closers
 }
 
 func (c *serveCommand) parse(args []string) error {
@@ -87,7 +87,8 @@ func (c *serveCommand) open() error {
 		if err != nil {
 			return err
 		}
-		c.demo, env, banner = svc, svc.Lookup(os.LookupEnv), demoBanner
+		c.closers.add(svc.Close)
+		env, banner = svc.Lookup(os.LookupEnv), demoBanner
 		fmt.Fprintf(c.stdout, "Demo: RepairX backend stand-in at %s, frontend at %s\n", svc.Backend, svc.Frontend)
 	}
 	logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
@@ -101,10 +102,12 @@ func (c *serveCommand) open() error {
 		opts.Audit = slog.New(slog.NewTextHandler(c.stderr, nil))
 	}
 	c.reg = builtin.New()
+	c.closers.add(c.reg.Close)
 	var err error
 	if c.api, err = server.New(c.reg, &config.Catalogue{Path: devserver.CatalogueFile}, opts); err != nil {
 		return err
 	}
+	c.closers.add(c.api.Close)
 	c.dev = devserver.New(devserver.Options{
 		Site:   site.Options{Source: c.flags.source, Drafts: c.flags.drafts, Widgets: dist.FS(), CheckProbes: checkProbes},
 		API:    c.api,
@@ -112,8 +115,11 @@ func (c *serveCommand) open() error {
 		Banner: banner,
 		Log:    c.stdout,
 	})
-	c.ln, err = net.Listen("tcp", c.flags.addr)
-	return err
+	if c.ln, err = net.Listen("tcp", c.flags.addr); err != nil {
+		return err
+	}
+	c.closers.add(c.ln.Close) // harmless once Serve has closed it
+	return nil
 }
 
 func (c *serveCommand) run(ctx context.Context) error {
@@ -132,9 +138,7 @@ func (c *serveCommand) run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(c.stderr, nil), slog.LevelError),
 	}
 	fmt.Fprintf(c.stdout, "Serving %s at http://%s/ with live reload (Ctrl-C to stop)\n", c.flags.source, c.ln.Addr())
-	ln := c.ln
-	c.ln = nil // Serve closes it
-	err = serveUntilCancelled(ctx, hs, ln, shutdown{
+	err = serveUntilCancelled(ctx, hs, c.ln, shutdown{
 		// Stop watching first: that ends the live-reload streams, which
 		// would otherwise hold Shutdown open.
 		before: func() { stopWatching(); <-stopped },
@@ -145,19 +149,6 @@ func (c *serveCommand) run(ctx context.Context) error {
 	return err
 }
 
-// close releases, in order, the probe API (its runs), the registry (its
-// pools), the stand-ins and a listener that was never served.
-func (c *serveCommand) close() {
-	if c.api != nil {
-		c.api.Close()
-	}
-	if c.reg != nil {
-		c.reg.Close()
-	}
-	if c.demo != nil {
-		c.demo.Close()
-	}
-	if c.ln != nil {
-		c.ln.Close()
-	}
-}
+// close releases what open made, last first: the listener, the probe API
+// (its runs), the registry (its pools), the stand-ins.
+func (c *serveCommand) close() { c.closers.closeAll() }
