@@ -136,7 +136,7 @@ func (c *probeAPICommand) open() error {
 		if cat != nil {
 			// Every problem in one run, the types' own too, as lint
 			// reports them.
-			err = errors.Join(err, c.reg.Check(cat))
+			err = config.Sorted(errors.Join(err, c.reg.Check(cat)))
 		}
 		return catalogueError{err}
 	}

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/stepcheck/stepcheck/gen/diag"
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/probe-api/check/builtin"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 )
 
@@ -56,7 +56,7 @@ func TestParseProblems(t *testing.T) {
 	assert.Equal(t, []string{
 		`probes.yaml:2:3: probe ID "Bad_ID" must be lowercase letters, digits and '-', starting with a letter or digit, 64 bytes at most`,
 		`probes.yaml:6:3: probe dup is declared twice (first at line 4)`,
-		`probes.yaml:8:3: probe notype: type: required (http, tcp, postgres, redis or prometheus)`,
+		`probes.yaml:8:3: probe notype: type: required: the probe's type, such as http or tcp`,
 		`probes.yaml:9:12: probe notype: title: must be a single value`,
 	}, got)
 }
@@ -82,45 +82,62 @@ func TestParseRefusesWhatTheProbeAPIRefuses(t *testing.T) {
     timeout: 0s
 `
 	var diags diag.List
-	c := Parse("probes.yaml", []byte(src), nil, &diags)
+	c := Parse("probes.yaml", []byte(src), lint, &diags)
 	var got []string
 	for _, d := range diags.Sorted() {
 		got = append(got, d.String())
 		assert.NotContains(t, d.String(), "hunter2")
 	}
-	require.Len(t, got, 5, "%v", got)
+	require.Len(t, got, 6, "%v", got)
 	for i, want := range []string{"probes.yaml:6:15: probe db: password:", "probes.yaml:10:5: probe web: unknown field \"colour\"",
-		"probes.yaml:11:14: probe web: expect:", "probes.yaml:12:14: probe web: timeout:", "probes.yaml:15:14: probe ftp: timeout:"} {
+		"probes.yaml:11:14: probe web: expect:", "probes.yaml:12:14: probe web: timeout:",
+		"probes.yaml:14:11: probe ftp: type: unknown type ftp", "probes.yaml:15:14: probe ftp: timeout:"} {
 		assert.Contains(t, got[i], want)
 	}
 	assert.Equal(t, []string{"db", "ftp", "web"}, c.IDs(), "probes with errors still have their public part")
 }
 
-// TestParseRunsTheTypesChecks: Check gets the probes without errors and
-// its errors are reported, except those about values only the environment
-// gives.
+// lint checks a catalogue with every built-in type, as stepcheck lint does.
+// Only this test links the registry; gen itself never does.
+func lint(cat *config.Catalogue) error {
+	r := builtin.New()
+	defer r.Close()
+	return r.Check(cat)
+}
+
+// TestParseRunsTheTypesChecks: each type's fields and checks are applied
+// through Check, on probes with errors in their common fields too, and on
+// probes of an unknown type as far as the kinds of every type's fields go;
+// objections to values only the environment gives are left out.
 func TestParseRunsTheTypesChecks(t *testing.T) {
-	src := "probes:\n  good:\n    type: tcp\n    addr: ${ADDR}\n  bad:\n    type: tcp\n    colour: x\n"
-	var seen []string
-	check := func(cat *config.Catalogue) error {
-		var errs []error
-		for _, p := range cat.Sound().Probes {
-			seen = append(seen, p.ID)
-			errs = append(errs, p.FieldErr(config.ErrInvalid, "addr", "must be host:port"),
-				p.FieldErr(config.ErrInvalid, "type", "unknown type x"))
-		}
-		return errors.Join(errs...)
-	}
+	src := `probes:
+  good:
+    type: tcp
+    addr: ${ADDR}
+  bad:
+    type: tcp
+    colour: x
+  broken:
+    type: tcp
+    timeout: x
+    addr: nope
+  ftp:
+    type: ftp
+    password: hunter2
+    colour: x
+`
 	var diags diag.List
-	Parse("probes.yaml", []byte(src), check, &diags)
-	assert.Equal(t, []string{"good"}, seen, "only probes without errors reach the types")
+	Parse("probes.yaml", []byte(src), lint, &diags)
 	var got []string
 	for _, d := range diags.Sorted() {
 		got = append(got, d.String())
 	}
 	assert.Equal(t, []string{
-		"probes.yaml:3:11: probe good: type: unknown type x",
-		`probes.yaml:7:5: probe bad: unknown field "colour"`,
+		`probes.yaml:7:5: probe bad: unknown field "colour" for type tcp (it has addr)`,
+		`probes.yaml:10:14: probe broken: timeout: must be a duration such as 2s or 500ms`,
+		`probes.yaml:11:11: probe broken: addr: must be host:port`,
+		`probes.yaml:13:11: probe ftp: type: unknown type ftp (have http, postgres, prometheus, redis, tcp)`,
+		`probes.yaml:14:15: probe ftp: password: must come from the environment: write ${VARIABLE} and set it where probe-api runs`,
 	}, got, "addr comes from ${ADDR}, which lint cannot see: no objection to it")
 }
 

@@ -5,10 +5,13 @@
 // Types register by name, in the manner of tdewolff/minify's M.Add:
 //
 //	r := check.NewRegistry()
-//	r.Add("tcp", check.TypeFunc(tcpcheck.New))
+//	r.Add("tcp", tcpcheck.New())
 //
-// A Type turns one *config.Probe into a Checker, validating the fields it
-// needs; a Checker runs one check against its target under a context.
+// A Type declares its fields and their kinds (Fields, a config.Schema) and
+// turns one probe, decoded with them, into a Checker; a Checker runs one
+// check against its target under a context. The kinds' rules (${ENV}
+// expansion, secrets only from the environment, what is redacted) are
+// config's, so a new type is one package and one Add.
 package check
 
 import (
@@ -50,15 +53,26 @@ type Func func(ctx context.Context) (*Observation, error)
 // Check calls f(ctx).
 func (f Func) Check(ctx context.Context) (*Observation, error) { return f(ctx) }
 
-// Type builds the Checker for one declared probe of its type. New validates
-// the fields the type uses (with p.Require, p.Only, p.RequireVars and
-// p.FieldErr, so errors carry positions) and must not contact the target.
+// Type builds the Checker for one declared probe of its type. Fields names
+// the fields the type reads beyond those every probe has, with their kinds;
+// the registry decodes each probe with them before New, so a field of the
+// wrong form, a secret written into the file or a field the type does not
+// have never reaches New. New validates what the kinds cannot (which fields
+// are required, which values are allowed: with p.Require, p.Only,
+// p.RequireVars and p.FieldErr, so errors carry positions), reads the
+// values through p.Text, p.Duration and the rest, and must not contact the
+// target.
 type Type interface {
+	Fields() config.Schema
 	New(p *config.Probe) (Checker, error)
 }
 
-// TypeFunc adapts a function to a Type.
+// TypeFunc adapts a function to a Type that has only the fields every
+// probe has.
 type TypeFunc func(p *config.Probe) (Checker, error)
+
+// Fields returns no fields.
+func (f TypeFunc) Fields() config.Schema { return nil }
 
 // New calls f(p).
 func (f TypeFunc) New(p *config.Probe) (Checker, error) { return f(p) }
@@ -75,18 +89,30 @@ type Defaulter interface {
 type Registry struct {
 	mu    sync.RWMutex
 	types map[string]Type
+	// fields is every registered type's fields: a probe of an unknown
+	// type is still read with them, so that a password written into the
+	// file is refused whatever the type says.
+	fields config.Schema
 }
 
 // NewRegistry returns an empty Registry.
 func NewRegistry() *Registry {
-	return &Registry{types: map[string]Type{}}
+	return &Registry{types: map[string]Type{}, fields: config.Schema{}}
 }
 
-// Add registers t under name, replacing any Type already there.
+// Add registers t under name, replacing any Type already there. A field
+// means the same in every type: Add panics when t declares a field with a
+// kind another type gives it differently, or one every probe has.
 func (r *Registry) Add(name string, t Type) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	for f, k := range t.Fields() {
+		if prev, ok := r.fields[f]; (ok && prev != k) || config.Common(f) {
+			panic("check: type " + name + " declares field " + f + " as " + k.String() + ", which the catalogue already has as another kind")
+		}
+		r.fields[f] = k
+	}
 	r.types[name] = t
-	r.mu.Unlock()
 }
 
 // Types returns the registered type names, sorted.
@@ -109,19 +135,8 @@ func (r *Registry) Build(cat *config.Catalogue) (*Set, error) {
 	s := &Set{byID: make(map[string]*Probe, len(cat.Probes)), public: cat.Public()}
 	var errs []error
 	for _, p := range cat.Probes {
-		t, ok := r.types[p.Type]
-		if !ok {
-			errs = append(errs, p.FieldErr(ErrUnknownType, "type", "unknown type "+p.Type+" (have "+strings.Join(r.typesLocked(), ", ")+")"))
-			continue
-		}
-		c, err := t.New(p)
+		pr, err := r.build(p)
 		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		pr, err := newProbe(p, c)
-		if err != nil {
-			closeChecker(c)
 			errs = append(errs, err)
 			continue
 		}
@@ -134,25 +149,82 @@ func (r *Registry) Build(cat *config.Catalogue) (*Set, error) {
 	return s, nil
 }
 
-// Check reports every problem of a catalogue that Parse returned with
-// errors, or without: each type's checks of the probes without errors (a
-// Build whose set it closes), and the unknown type of any probe with
-// errors, so that one run shows all a writer must fix. It contacts no
-// target.
-func (r *Registry) Check(cat *config.Catalogue) error {
+// decode reads p's fields with its type's Schema. An unknown type is an
+// error, and p is then read with every type's fields, for the rules of
+// their kinds; the Type is nil.
+func (r *Registry) decode(p *config.Probe) (*config.Probe, Type, error) {
+	if t, ok := r.types[p.Type]; ok {
+		dp, err := p.Decode(t.Fields())
+		return dp, t, err
+	}
 	var errs []error
-	r.mu.RLock()
-	for _, p := range cat.Probes {
-		if _, ok := r.types[p.Type]; p.HadErrors() && p.Type != "" && !ok {
-			errs = append(errs, p.FieldErr(ErrUnknownType, "type", "unknown type "+p.Type+" (have "+strings.Join(r.typesLocked(), ", ")+")"))
+	if p.Type != "" {
+		errs = append(errs, p.FieldErr(ErrUnknownType, "type", "unknown type "+p.Type+" (have "+strings.Join(r.typesLocked(), ", ")+")"))
+	}
+	_, err := p.Decode(r.fields)
+	return nil, nil, errors.Join(append(errs, withoutUnknownFields(err))...)
+}
+
+// build decodes p and builds its Checker.
+func (r *Registry) build(p *config.Probe) (*Probe, error) {
+	dp, t, err := r.decode(p)
+	if err != nil {
+		return nil, err
+	}
+	c, err := t.New(dp)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := newProbe(dp, c)
+	if err != nil {
+		closeChecker(c)
+		return nil, err
+	}
+	return pr, nil
+}
+
+// withoutUnknownFields drops the unknown-field errors of a probe decoded
+// with every type's fields: with its own type unknown, which fields it may
+// have is unknown too.
+func withoutUnknownFields(err error) error {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		if errors.Is(err, config.ErrUnknownField) {
+			return nil
+		}
+		return err
+	}
+	var keep []error
+	for _, e := range joined.Unwrap() {
+		if !errors.Is(e, config.ErrUnknownField) {
+			keep = append(keep, e)
 		}
 	}
-	r.mu.RUnlock()
-	set, err := r.Build(cat.Sound())
-	if err == nil {
-		err = set.Close()
+	return errors.Join(keep...)
+}
+
+// Check reports every problem of a catalogue that Parse returned with
+// errors, or without: what Build would refuse, for each probe, including
+// the fields of its type on a probe whose common fields had errors (only
+// New is not run on those), so that one run shows all a writer must fix.
+// It contacts no target.
+func (r *Registry) Check(cat *config.Catalogue) error {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var errs []error
+	for _, p := range cat.Probes {
+		if p.HadErrors() {
+			_, _, err := r.decode(p)
+			errs = append(errs, err)
+			continue
+		}
+		pr, err := r.build(p)
+		if err == nil {
+			err = closeChecker(pr.checker)
+		}
+		errs = append(errs, err)
 	}
-	return errors.Join(append(errs, err)...)
+	return errors.Join(errs...)
 }
 
 func closeChecker(c Checker) error {

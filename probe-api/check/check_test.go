@@ -15,17 +15,24 @@ import (
 	"time"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/stepcheck/stepcheck/probe-api/condition"
 	"github.com/stepcheck/stepcheck/probe-api/config"
 )
 
-// fakeType is a Type whose checker runs check, for testing the runner.
+// fakeType is a Type whose checker runs check, for testing the runner. It
+// has a URL and a DSN field, whose secrets the runner must redact.
 type fakeType struct {
 	check func(ctx context.Context) (*Observation, error)
 }
 
 var _ Type = (*fakeType)(nil)
 
+func (f *fakeType) Fields() config.Schema {
+	return config.Schema{"dsn": config.DSN, "headers": config.Headers}
+}
 func (f *fakeType) New(*config.Probe) (Checker, error) { return Func(f.check), nil }
 
 func probe(t *testing.T, fields string, fn func(ctx context.Context) (*Observation, error)) *Probe {
@@ -270,4 +277,29 @@ func TestRegistryTypes(t *testing.T) {
 	if got := strings.Join(r.Types(), ","); got != "a,b" {
 		t.Errorf("Types = %s", got)
 	}
+}
+
+// schemaType is a Type with the given fields and no checks of its own.
+type schemaType config.Schema
+
+func (s schemaType) Fields() config.Schema            { return config.Schema(s) }
+func (schemaType) New(*config.Probe) (Checker, error) { return Func(nil), nil }
+
+// TestAddRefusesAFieldOfTwoKinds: a field means one thing in every type, so
+// that the kind rules (a secret only from the environment) hold for a probe
+// whatever its type, and a probe of an unknown type is still read by them.
+func TestAddRefusesAFieldOfTwoKinds(t *testing.T) {
+	r := NewRegistry()
+	r.Add("a", schemaType{"password": config.Secret, "addr": config.Addr})
+	r.Add("b", schemaType{"password": config.Secret})
+	assert.PanicsWithValue(t, "check: type c declares field password as text, which the catalogue already has as another kind", func() {
+		r.Add("c", schemaType{"password": config.Text})
+	})
+	assert.Panics(t, func() { r.Add("d", schemaType{"timeout": config.Duration}) }, "a common field is not a type's")
+
+	cat, _ := config.Parse("t.yaml", []byte("probes:\n  p:\n    type: nope\n    password: hunter2\n    colour: x\n"), nil)
+	err := r.Check(cat)
+	require.Error(t, err)
+	assert.Equal(t, "t.yaml:3:11: probe p: type: unknown type nope (have a, b)\n"+
+		"t.yaml:4:15: probe p: password: must come from the environment: write ${VARIABLE} and set it where probe-api runs", config.Sorted(err).Error())
 }

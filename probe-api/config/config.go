@@ -1,21 +1,24 @@
-// Package config loads the probe catalogue, content/probes.yaml.
+// Package config loads the probe catalogue, content/probes.yaml, and is its
+// only reader: the probe API, lint and the site generator all parse it here.
 //
 // Loading goes read → decode into yaml.v3 nodes (which keep line numbers) →
-// expand ${ENV} in target fields → validate and fill defaults, and reports
-// every problem as "path:line:col: message", all of them, not only the first.
-// The server refuses to start on any error.
+// read the fields every probe has (Parse) → read the fields of the probe's
+// type with the kinds its Schema gives them (Probe.Decode, which the check
+// registry calls), and reports every problem as "path:line:col: message",
+// all of them, not only the first. The server refuses to start on any error.
 //
-// Only target fields (url, scrape, addr, dsn, username, password, headers,
-// body, query) expand ${NAME} and ${NAME:-default}. Public fields (title,
-// description, service, type) and conditions never do, because they are shown
-// to browsers. Secrets only ever come from the environment: a password,
-// a DSN or URL carrying a password, or an Authorization or Cookie header
-// written literally into the file is an error.
+// The rules of each Kind live here, once; a probe type only names its
+// fields. Text, Labels and the common fields (title, description, service,
+// type, conditions) never expand ${NAME} or ${NAME:-default}, because they
+// are shown to browsers. Payload, Target, Addr, Secret, URL, DSN and
+// Headers do. Secrets only ever come from the environment: a Secret, a URL
+// or DSN carrying a password, or an Authorization or Cookie header written
+// literally into the file is an error.
 //
-// This package validates what every probe shares. What a type needs (a URL
-// for http, a check name for postgres, which variables its conditions may use)
-// is validated when the check registry builds the probe, through Probe's
-// FieldErr, Only and RequireVars, so those errors carry positions too.
+// What a type needs beyond the kinds (a URL for http, a check name for
+// postgres, which variables its conditions may use) is validated when the
+// check registry builds the probe, through Probe's FieldErr, Require, Only
+// and RequireVars, so those errors carry positions too.
 package config
 
 import (
@@ -25,6 +28,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,8 +117,10 @@ func (c *Catalogue) Public() []api.Probe {
 	return out
 }
 
-// Probe is one declared probe. Fields a type does not use are zero. It is
-// immutable after Parse and safe for concurrent use.
+// Probe is one declared probe. Parse reads the fields every probe has, into
+// the exported fields; the fields of its type, which only the type's Schema
+// describes, are read by Decode and then through Text, Duration, Int,
+// Fraction, Size and Map. It is immutable and safe for concurrent use.
 type Probe struct {
 	// Public fields.
 	ID          string
@@ -129,40 +135,16 @@ type Probe struct {
 	Expect []*condition.Condition
 	Warn   []*condition.Condition
 
-	// http and prometheus.
-	Method  string            // http; default GET
-	URL     string            // http: the target; prometheus: the Prometheus base URL for Query
-	Headers map[string]string // http and prometheus
-	Body    string            // http request body
-	MaxBody int64             // bytes read from a response body; the type's default, at most MaxBody
-	Scrape  string            // prometheus: an exposition endpoint to scrape
-	Query   string            // prometheus: an instant PromQL query against URL
-	Metric  string            // prometheus: the metric to read from Scrape
-	Labels  map[string]string // prometheus: label values the scraped series must have
-	// Quantile, when HasQuantile, reads a quantile of a scraped histogram or
-	// summary instead of summing the series.
-	Quantile    float64
-	HasQuantile bool
-
-	// tcp and redis.
-	Addr     string
-	Username string
-	Password string
-	DB       int
-
-	// postgres.
-	DSN       string
-	OlderThan time.Duration // long-queries; default 1m
-
-	// Check names the postgres or redis check (ready, connections,
-	// long-queries, blocked-locks; ping, info).
-	Check string
-	// Section restricts redis info to one INFO section.
-	Section string
-
-	path        string
-	key         Position
-	fields      map[string]Position
+	path   string
+	lookup LookupEnv
+	key    Position
+	// fields is where each field written in the file has its value.
+	fields map[string]Position
+	// order is every field in file order, and typed the ones of the
+	// probe's type as Decode read them; before Decode, those wait in raw.
+	order       []string
+	typed       map[string]any
+	raw         map[string]rawField
 	conds       map[*condition.Condition]Position
 	fingerprint string
 	envParts    []string // what each ${VAR} in a target field expanded to
@@ -226,7 +208,7 @@ func (p *Probe) Require(fields ...string) error {
 func (p *Probe) Only(allowed ...string) error {
 	var errs []error
 	for f := range p.fields {
-		if commonFields[f] {
+		if Common(f) {
 			continue
 		}
 		found := false
@@ -243,26 +225,26 @@ func (p *Probe) Only(allowed ...string) error {
 
 // RequireVars returns an error for each condition that tests a variable not
 // in vars, at the condition's position.
-func (p *Probe) RequireVars(vars ...string) error {
+func (p *Probe) RequireVars(vars ...string) error { return p.RequireVarsOf("", vars...) }
+
+// RequireVarsOf is RequireVars for a type whose variables depend on a mode
+// of the probe, such as "check ping", which the message names.
+func (p *Probe) RequireVarsOf(mode string, vars ...string) error {
 	var errs []error
 	for _, list := range [][]*condition.Condition{p.Expect, p.Warn} {
 		for _, c := range list {
 			name := c.Var().Name
-			found := false
-			for _, v := range vars {
-				found = found || v == name
-			}
-			if !found {
+			if !slices.Contains(vars, name) {
 				pos := p.conds[c]
 				errs = append(errs, &Error{Path: p.path, Line: pos.Line, Col: pos.Col, Err: ErrInvalid,
-					Msg: "probe " + p.ID + ": " + p.Type + " probe has no [" + name + "]" + varHint(p, vars)})
+					Msg: "probe " + p.ID + ": " + p.Type + " probe has no [" + name + "]" + varHint(mode, vars)})
 			}
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func varHint(p *Probe, vars []string) string {
+func varHint(mode string, vars []string) string {
 	hint := " (it has"
 	for i, v := range vars {
 		if i > 0 {
@@ -270,8 +252,8 @@ func varHint(p *Probe, vars []string) string {
 		}
 		hint += " [" + v + "]"
 	}
-	if p.Check != "" {
-		return hint + " for check " + p.Check + ")"
+	if mode != "" {
+		return hint + " for " + mode + ")"
 	}
 	return hint + ")"
 }
@@ -447,33 +429,6 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// field decodes one key of a probe. kind says how to read the value.
-type field struct {
-	kind fieldKind
-	set  func(p *Probe, v any)
-}
-
-type fieldKind uint8
-
-const (
-	kindPublic   fieldKind = iota + 1 // text, never expanded
-	kindTarget                        // text, ${ENV} expanded
-	kindSecret                        // text, ${ENV} only: nothing literal
-	kindLocator                       // URL or DSN, ${ENV} expanded; a password must come from ${ENV}
-	kindDuration                      // 2s, 500ms
-	kindInt                           // 0
-	kindFloat                         // 0.95
-	kindSize                          // 1MiB, 65536
-	kindConds                         // a list of conditions
-	kindHeaders                       // a map of text, ${ENV} expanded; auth headers only from ${ENV}
-	kindLabels                        // a map of text, never expanded
-)
-
-// expands reports whether fields of the kind expand ${ENV}.
-func (k fieldKind) expands() bool {
-	return k == kindTarget || k == kindSecret || k == kindLocator || k == kindHeaders
-}
-
 // needsEnv reports whether a scalar of n, or of the map n, refers to a
 // variable without a default: its value is the environment's alone.
 func needsEnv(n *yaml.Node) bool {
@@ -505,86 +460,56 @@ func needsEnv(n *yaml.Node) bool {
 	}
 }
 
-// fields is the format, key by key. It is a read-only table.
-var fields = map[string]field{
-	"title":       {kindPublic, func(p *Probe, v any) { p.Title = v.(string) }},
-	"description": {kindPublic, func(p *Probe, v any) { p.Description = v.(string) }},
-	"service":     {kindPublic, func(p *Probe, v any) { p.Service = v.(string) }},
-	"type":        {kindPublic, func(p *Probe, v any) { p.Type = v.(string) }},
-	"timeout":     {kindDuration, func(p *Probe, v any) { p.Timeout = v.(time.Duration) }},
-	"expect":      {kindConds, func(p *Probe, v any) { p.Expect = v.([]*condition.Condition) }},
-	"warn":        {kindConds, func(p *Probe, v any) { p.Warn = v.([]*condition.Condition) }},
-	"method":      {kindPublic, func(p *Probe, v any) { p.Method = v.(string) }},
-	"url":         {kindLocator, func(p *Probe, v any) { p.URL = v.(string) }},
-	"scrape":      {kindLocator, func(p *Probe, v any) { p.Scrape = v.(string) }},
-	"headers":     {kindHeaders, func(p *Probe, v any) { p.Headers = v.(map[string]string) }},
-	"body":        {kindTarget, func(p *Probe, v any) { p.Body = v.(string) }},
-	"max_body":    {kindSize, func(p *Probe, v any) { p.MaxBody = v.(int64) }},
-	"query":       {kindTarget, func(p *Probe, v any) { p.Query = v.(string) }},
-	"metric":      {kindPublic, func(p *Probe, v any) { p.Metric = v.(string) }},
-	"labels":      {kindLabels, func(p *Probe, v any) { p.Labels = v.(map[string]string) }},
-	"quantile":    {kindFloat, func(p *Probe, v any) { p.Quantile, p.HasQuantile = v.(float64), true }},
-	"addr":        {kindTarget, func(p *Probe, v any) { p.Addr = v.(string) }},
-	"username":    {kindTarget, func(p *Probe, v any) { p.Username = v.(string) }},
-	"password":    {kindSecret, func(p *Probe, v any) { p.Password = v.(string) }},
-	"db":          {kindInt, func(p *Probe, v any) { p.DB = int(v.(int64)) }},
-	"dsn":         {kindLocator, func(p *Probe, v any) { p.DSN = v.(string) }},
-	"older_than":  {kindDuration, func(p *Probe, v any) { p.OlderThan = v.(time.Duration) }},
-	"check":       {kindPublic, func(p *Probe, v any) { p.Check = v.(string) }},
-	"section":     {kindPublic, func(p *Probe, v any) { p.Section = v.(string) }},
-}
-
-// commonFields are the fields every type accepts.
-var commonFields = map[string]bool{"title": true, "description": true, "service": true, "type": true, "timeout": true, "expect": true, "warn": true}
-
+// probe reads the fields every probe has and keeps the others, whose kinds
+// only the probe's type knows, for Decode.
 func (d *decoder) probe(id string, k, v *yaml.Node) *Probe {
 	p := &Probe{
-		ID: id, path: d.path,
+		ID: id, path: d.path, lookup: d.lookup,
 		key:    Position{k.Line, k.Column},
 		fields: map[string]Position{},
+		typed:  map[string]any{},
 		conds:  map[*condition.Condition]Position{},
 	}
 	if v.Kind != yaml.MappingNode {
 		d.errorf(v, ErrInvalid, "probe "+id+" must be a mapping of fields")
 		return p
 	}
-	h := sha256.New()
+	seen := map[string]bool{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		fk, fv := v.Content[i], resolve(v.Content[i+1])
 		name := fk.Value
-		f, ok := fields[name]
-		if !ok {
-			d.errorf(fk, ErrUnknownField, "probe "+id+": unknown field "+strconv.Quote(name))
-			continue
-		}
-		if _, dup := p.fields[name]; dup {
+		if seen[name] {
 			d.errorf(fk, ErrInvalid, "probe "+id+": "+name+" is given twice")
 			continue
 		}
+		seen[name] = true
 		if fv.Tag == "!!null" && fv.Kind == yaml.ScalarNode {
 			continue // "field:" with nothing is the same as leaving it out
 		}
-		val, ok := d.value(p, name, f.kind, fv)
+		kind, isCommon := common[name]
+		if !isCommon {
+			if p.raw == nil {
+				p.raw = map[string]rawField{}
+			}
+			p.raw[name] = rawField{fk, fv}
+			p.fields[name] = Position{fv.Line, fv.Column}
+			p.order = append(p.order, name)
+			continue
+		}
+		val, ok := d.value(p, name, kind, fv)
 		if !ok {
 			continue
 		}
 		p.fields[name] = Position{fv.Line, fv.Column}
-		if d.lookup == nil && f.kind.expands() && needsEnv(fv) {
-			if p.needsEnv == nil {
-				p.needsEnv = map[string]bool{}
-			}
-			p.needsEnv[name] = true
-		}
-		f.set(p, val)
-		h.Write([]byte(name))
-		h.Write([]byte{0})
-		writeValue(h, val)
+		p.order = append(p.order, name)
+		p.typed[name] = val
+		setCommon(p, name, val)
 	}
 	if p.Title == "" {
 		p.Title = id
 	}
 	if p.Type == "" {
-		d.errs = append(d.errs, p.FieldErr(ErrMissing, "type", "required (http, tcp, postgres, redis or prometheus)"))
+		d.errs = append(d.errs, p.FieldErr(ErrMissing, "type", "required: the probe's type, such as http or tcp"))
 	}
 	switch {
 	case !p.Has("timeout"):
@@ -592,9 +517,24 @@ func (d *decoder) probe(id string, k, v *yaml.Node) *Probe {
 	case p.Timeout <= 0 || p.Timeout > MaxTimeout:
 		d.errs = append(d.errs, p.FieldErr(ErrInvalid, "timeout", "must be more than 0 and at most "+MaxTimeout.String()))
 	}
-	p.fingerprint = hex.EncodeToString(h.Sum(nil)[:8])
-	p.secrets = secretsOf(p)
+	p.fingerprint = fingerprint(p)
 	return p
+}
+
+// fingerprint hashes the name and value of every field p has read, in file
+// order.
+func fingerprint(p *Probe) string {
+	h := sha256.New()
+	for _, name := range p.order {
+		v, ok := p.typed[name]
+		if !ok {
+			continue
+		}
+		h.Write([]byte(name))
+		h.Write([]byte{0})
+		writeValue(h, v)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 func writeValue(w io.Writer, v any) {
@@ -605,6 +545,8 @@ func writeValue(w io.Writer, v any) {
 		io.WriteString(w, x.String())
 	case int64:
 		io.WriteString(w, strconv.FormatInt(x, 10))
+	case sizeValue:
+		io.WriteString(w, strconv.FormatInt(int64(x), 10))
 	case float64:
 		io.WriteString(w, strconv.FormatFloat(x, 'g', -1, 64))
 	case []*condition.Condition:
@@ -623,22 +565,6 @@ func writeValue(w io.Writer, v any) {
 		}
 	}
 	w.Write([]byte{0})
-}
-
-// value reads one field's value; it reports false after recording an error.
-func (d *decoder) value(p *Probe, name string, kind fieldKind, n *yaml.Node) (any, bool) {
-	prefix := "probe " + p.ID + ": " + name + ": "
-	switch kind {
-	case kindConds:
-		return d.conditions(p, prefix, n)
-	case kindHeaders, kindLabels:
-		return d.textMap(p, prefix, kind, n)
-	}
-	if n.Kind != yaml.ScalarNode {
-		d.errorf(n, ErrInvalid, prefix+"must be a single value")
-		return nil, false
-	}
-	return d.scalar(p, prefix, kind, n)
 }
 
 // conditions reads a list of conditions, keeping each one's position.
@@ -670,7 +596,7 @@ func (d *decoder) conditions(p *Probe, prefix string, n *yaml.Node) (any, bool) 
 
 // textMap reads headers (expanded, credentials only from the environment)
 // or labels (as written).
-func (d *decoder) textMap(p *Probe, prefix string, kind fieldKind, n *yaml.Node) (any, bool) {
+func (d *decoder) textMap(p *Probe, prefix string, kind Kind, n *yaml.Node) (any, bool) {
 	if n.Kind != yaml.MappingNode {
 		d.errorf(n, ErrInvalid, prefix+"must be a mapping of names to text")
 		return nil, false
@@ -685,7 +611,7 @@ func (d *decoder) textMap(p *Probe, prefix string, kind fieldKind, n *yaml.Node)
 			continue
 		}
 		s := hv.Value
-		if kind == kindHeaders {
+		if kind == Headers {
 			var good bool
 			if s, good = d.expand(p, prefix+hk.Value+": ", hv); !good {
 				ok = false
@@ -703,57 +629,6 @@ func (d *decoder) textMap(p *Probe, prefix string, kind fieldKind, n *yaml.Node)
 		out[hk.Value] = s
 	}
 	return out, ok
-}
-
-// scalar reads a single value of kind.
-func (d *decoder) scalar(p *Probe, prefix string, kind fieldKind, n *yaml.Node) (any, bool) {
-	switch kind {
-	case kindPublic:
-		return n.Value, true
-	case kindTarget:
-		return d.expand(p, prefix, n)
-	case kindSecret:
-		if lit, _ := expand(n.Value, nil, nil); lit != "" {
-			d.errorf(n, ErrLiteralSecret, prefix+"must come from the environment: write ${VARIABLE} and set it where probe-api runs")
-			return nil, false
-		}
-		return d.expand(p, prefix, n)
-	case kindLocator:
-		if lit, _ := expand(n.Value, nil, nil); hasPassword(lit) {
-			d.errorf(n, ErrLiteralSecret, prefix+"contains a password written into the file: take it from the environment, e.g. ${PG_DSN}")
-			return nil, false
-		}
-		return d.expand(p, prefix, n)
-	case kindDuration:
-		t, err := time.ParseDuration(n.Value)
-		if err != nil || t < 0 {
-			d.errorf(n, ErrInvalid, prefix+"must be a duration such as 2s or 500ms")
-			return nil, false
-		}
-		return t, true
-	case kindInt:
-		i, err := strconv.ParseInt(n.Value, 10, 32)
-		if err != nil || i < 0 {
-			d.errorf(n, ErrInvalid, prefix+"must be a whole number, 0 or more")
-			return nil, false
-		}
-		return i, true
-	case kindFloat:
-		f, err := strconv.ParseFloat(n.Value, 64)
-		if err != nil || f < 0 || f > 1 {
-			d.errorf(n, ErrInvalid, prefix+"must be a number from 0 to 1")
-			return nil, false
-		}
-		return f, true
-	case kindSize:
-		s, ok := parseSize(n.Value)
-		if !ok {
-			d.errorf(n, ErrInvalid, prefix+"must be a size such as 65536, 512KiB or 4MiB, up to 16MiB")
-			return nil, false
-		}
-		return s, true
-	}
-	return nil, false
 }
 
 // expand expands ${ENV} in a scalar of p, keeping what each reference
@@ -819,6 +694,26 @@ func parseSize(s string) (int64, bool) {
 		return 0, false
 	}
 	return n * mult, true
+}
+
+// Sorted returns the problems err joins, nested joins flattened, in file
+// order, as one joined error: how Parse's errors and the types' errors
+// (check.Registry.Check) print together.
+func Sorted(err error) error {
+	var flat []error
+	var walk func(error)
+	walk = func(err error) {
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range joined.Unwrap() {
+				walk(e)
+			}
+		} else if err != nil {
+			flat = append(flat, err)
+		}
+	}
+	walk(err)
+	sortErrors(flat)
+	return errors.Join(flat...)
 }
 
 func sortErrors(errs []error) {

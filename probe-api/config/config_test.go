@@ -10,6 +10,42 @@ import (
 	"time"
 )
 
+// schemas stand in for the probe types' own Fields, which live in packages
+// that import this one; check/builtin's tests hold the real ones to the
+// same rules.
+var schemas = map[string]Schema{
+	"http":       {"method": Text, "url": URL, "headers": Headers, "body": Payload, "max_body": Size},
+	"tcp":        {"addr": Addr},
+	"postgres":   {"dsn": DSN, "check": Text, "older_than": Duration},
+	"redis":      {"addr": Addr, "username": Target, "password": Secret, "db": Int, "check": Text, "section": Text},
+	"prometheus": {"url": URL, "query": Payload, "scrape": URL, "metric": Text, "labels": Labels, "quantile": Fraction, "headers": Headers, "max_body": Size},
+}
+
+// parse is Parse followed by each probe's Decode with its type's schema, as
+// the check registry does, with every error in file order.
+func parse(path string, data []byte, lookup LookupEnv) (*Catalogue, error) {
+	cat, err := Parse(path, data, lookup)
+	return decodeAll(cat, err)
+}
+
+func decodeAll(cat *Catalogue, err error) (*Catalogue, error) {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else if err != nil {
+		errs = append(errs, err)
+	}
+	for i, p := range cat.Probes {
+		dp, derr := p.Decode(schemas[p.Type])
+		cat.Probes[i], cat.byID[p.ID] = dp, dp
+		if j, ok := derr.(interface{ Unwrap() []error }); ok {
+			errs = append(errs, j.Unwrap()...)
+		}
+	}
+	sortErrors(errs)
+	return cat, errors.Join(errs...)
+}
+
 func env(m map[string]string) LookupEnv {
 	return func(k string) (string, bool) {
 		v, ok := m[k]
@@ -22,7 +58,7 @@ func TestParseReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := Parse("testdata/probes.yaml", data, env(map[string]string{
+	cat, err := parse("testdata/probes.yaml", data, env(map[string]string{
 		"PG_DSN":        "postgres://probe:s3cret@db.internal:5432/app",
 		"BACKEND_TOKEN": "tok",
 		"REDIS_ADDR":    "",
@@ -34,15 +70,15 @@ func TestParseReference(t *testing.T) {
 		t.Fatalf("probes out of order or missing: %d", len(cat.Probes))
 	}
 	be, _ := cat.Probe("backend-live")
-	if be.URL != "http://127.0.0.1:3001/api/health/live" || be.Timeout != 2*time.Second || be.Headers["Authorization"] != "Bearer tok" {
+	if be.Text("url") != "http://127.0.0.1:3001/api/health/live" || be.Timeout != 2*time.Second || be.Map("headers")["Authorization"] != "Bearer tok" {
 		t.Errorf("backend-live = %+v", be)
 	}
 	if len(be.Expect) != 2 || be.Expect[1].Text() != "[BODY].status == ok" || len(be.Warn) != 1 {
 		t.Errorf("conditions = %v %v", be.Expect, be.Warn)
 	}
 	pg, _ := cat.Probe("pg-ready")
-	if pg.DSN != "postgres://probe:s3cret@db.internal:5432/app" {
-		t.Errorf("DSN not taken from the environment: %q", pg.DSN)
+	if pg.Text("dsn") != "postgres://probe:s3cret@db.internal:5432/app" {
+		t.Errorf("DSN not taken from the environment: %q", pg.Text("dsn"))
 	}
 	es, _ := cat.Probe("es-cluster")
 	if es.Title != "Elasticsearch cluster" || es.Timeout != DefaultTimeout {
@@ -50,19 +86,20 @@ func TestParseReference(t *testing.T) {
 	}
 	// An empty variable with a default takes the default, as in the shell.
 	rd, _ := cat.Probe("redis-info")
-	if rd.Addr != "127.0.0.1:6379" || rd.Password != "" {
-		t.Errorf("redis addr = %q", rd.Addr)
+	if rd.Text("addr") != "127.0.0.1:6379" || rd.Text("password") != "" {
+		t.Errorf("redis addr = %q", rd.Text("addr"))
 	}
 	lq, _ := cat.Probe("pg-long-queries")
-	if lq.OlderThan != 5*time.Minute {
-		t.Errorf("older_than = %v", lq.OlderThan)
+	if lq.Duration("older_than") != 5*time.Minute {
+		t.Errorf("older_than = %v", lq.Duration("older_than"))
 	}
 	lat, _ := cat.Probe("latency-p95")
-	if !lat.HasQuantile || lat.Quantile != 0.95 || lat.Labels["method"] != "GET" {
+	q, hasQ := lat.Fraction("quantile")
+	if !hasQ || q != 0.95 || lat.Map("labels")["method"] != "GET" {
 		t.Errorf("latency-p95 = %+v", lat)
 	}
 	home, _ := cat.Probe("home-page")
-	if home.MaxBody != 64<<10 || home.Method != "HEAD" {
+	if home.Size("max_body") != 64<<10 || home.Text("method") != "HEAD" {
 		t.Errorf("home-page = %+v", home)
 	}
 	pub := cat.Public()
@@ -74,7 +111,7 @@ func TestParseReference(t *testing.T) {
 func TestFingerprint(t *testing.T) {
 	src := "probes:\n  a:\n    type: tcp\n    addr: ${ADDR}\n"
 	parse := func(addr string) string {
-		cat, err := Parse("p.yaml", []byte(src), env(map[string]string{"ADDR": addr}))
+		cat, err := parse("p.yaml", []byte(src), env(map[string]string{"ADDR": addr}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +125,7 @@ func TestFingerprint(t *testing.T) {
 
 func TestPublicFieldsAndConditionsAreNotExpanded(t *testing.T) {
 	src := "probes:\n  a:\n    title: Cost ${SECRET}\n    type: tcp\n    addr: 127.0.0.1:1\n    expect: [\"[CONNECTED] == ${SECRET}\"]\n"
-	cat, err := Parse("p.yaml", []byte(src), env(map[string]string{"SECRET": "hunter2"}))
+	cat, err := parse("p.yaml", []byte(src), env(map[string]string{"SECRET": "hunter2"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +210,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("p.yaml", []byte(tt.src), env(nil))
+			_, err := parse("p.yaml", []byte(tt.src), env(nil))
 			if err == nil {
 				t.Fatal("Parse accepted it")
 			}
@@ -194,7 +231,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestParseReportsEveryError(t *testing.T) {
 	src := "probes:\n  a:\n    type: tcp\n    timeout: x\n  b:\n    type: tcp\n    addr: ${NOPE}\n  c:\n    nope: 1\n"
-	_, err := Parse("p.yaml", []byte(src), env(nil))
+	_, err := parse("p.yaml", []byte(src), env(nil))
 	var lines []string
 	for _, l := range strings.Split(err.Error(), "\n") {
 		lines = append(lines, l[:strings.Index(l, ": ")])
@@ -211,11 +248,11 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("STEPCHECK_TEST_ADDR", "127.0.0.1:9")
-	cat, err := Load(path)
+	cat, err := decodeAll(Load(path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := cat.Probe("a"); p.Addr != "127.0.0.1:9" || cat.Path != path {
+	if p, _ := cat.Probe("a"); p.Text("addr") != "127.0.0.1:9" || cat.Path != path {
 		t.Errorf("Load = %+v", p)
 	}
 	if _, err := Load(filepath.Join(dir, "missing.yaml")); !errors.Is(err, os.ErrNotExist) {
@@ -237,7 +274,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("probes: {a: {type: http, headers: {Authorization: \"Bearer ${T}\"}}}"))
 	look := env(map[string]string{"X": "127.0.0.1:2", "T": "t"})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cat, err := Parse("f.yaml", data, look)
+		cat, err := parse("f.yaml", data, look)
 		if err != nil {
 			for _, line := range strings.Split(err.Error(), "\n") {
 				if !strings.HasPrefix(line, "f.yaml:") {
@@ -256,12 +293,12 @@ func FuzzParse(f *testing.F) {
 
 func TestParseWithoutEnvironment(t *testing.T) {
 	src := "probes:\n  a:\n    type: postgres\n    dsn: ${PG_DSN}\n    check: ready\n  b:\n    type: redis\n    password: hunter2\n"
-	_, err := Parse("p.yaml", []byte(src), nil)
+	_, err := parse("p.yaml", []byte(src), nil)
 	if errors.Is(err, ErrUnsetEnv) || !errors.Is(err, ErrLiteralSecret) {
 		t.Errorf("nil lookup: %v", err)
 	}
-	cat, err := Parse("p.yaml", []byte(src[:strings.Index(src, "  b:")]), nil)
-	if err != nil || cat.Probes[0].DSN != "" {
+	cat, err := parse("p.yaml", []byte(src[:strings.Index(src, "  b:")]), nil)
+	if err != nil || cat.Probes[0].Text("dsn") != "" {
 		t.Errorf("nil lookup: %v", err)
 	}
 }
@@ -295,7 +332,7 @@ func TestSecrets(t *testing.T) {
     username: ${REDIS_USER}
     password: ${REDIS_PW}
 `
-	cat, err := Parse("p.yaml", []byte(src), env(map[string]string{
+	cat, err := parse("p.yaml", []byte(src), env(map[string]string{
 		"BASE": "https://api.internal:8443", "KEY": "k-123", "TOKEN": "tok-456",
 		"PG_DSN":  "postgres://role_url:pw-url@db.internal:5432/db_url?sslmode=require",
 		"PG_HOST": "kv.internal", "PG_PW": "pw-kv",
@@ -346,12 +383,12 @@ func TestMaxBody(t *testing.T) {
 		value string
 		want  int64
 	}{{"16MiB", 16 << 20}, {"16777216", 16 << 20}, {"16MB", 16e6}, {"1KiB", 1 << 10}} {
-		cat, err := Parse("p.yaml", []byte("probes:\n  a:\n    type: http\n    max_body: "+tt.value+"\n"), env(nil))
+		cat, err := parse("p.yaml", []byte("probes:\n  a:\n    type: http\n    max_body: "+tt.value+"\n"), env(nil))
 		if err != nil {
 			t.Errorf("max_body %s: %v", tt.value, err)
 			continue
 		}
-		if got := cat.Probes[0].MaxBody; got != tt.want {
+		if got := cat.Probes[0].Size("max_body"); got != tt.want {
 			t.Errorf("max_body %s = %d, want %d", tt.value, got, tt.want)
 		}
 	}
@@ -359,7 +396,7 @@ func TestMaxBody(t *testing.T) {
 		t.Errorf("MaxBody = %d, and the README says 16MiB", MaxBody)
 	}
 	for _, value := range []string{"16777217", "17MiB", "17MB", "64MiB"} {
-		_, err := Parse("p.yaml", []byte("probes:\n  a:\n    type: http\n    max_body: "+value+"\n"), env(nil))
+		_, err := parse("p.yaml", []byte("probes:\n  a:\n    type: http\n    max_body: "+value+"\n"), env(nil))
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(fmt.Sprint(err), "p.yaml:4:15: probe a: max_body: must be a size such as 65536, 512KiB or 4MiB, up to 16MiB") {
 			t.Errorf("max_body %s: %v", value, err)
 		}
@@ -384,7 +421,7 @@ func TestYAMLSyntaxPositions(t *testing.T) {
 		{"probes:\n  a:\n    type: tcp\n    addr: @x\n", 4},                         // cannot start any token (scanner)
 		{"probes: [a\n", 1},                                                         // past the end: the last line
 	} {
-		_, err := Parse("probes.yaml", []byte(tt.src), nil)
+		_, err := parse("probes.yaml", []byte(tt.src), nil)
 		var ce *Error
 		if !errors.As(err, &ce) || !errors.Is(err, ErrSyntax) {
 			t.Errorf("%q: %v, want a syntax error", tt.src, err)

@@ -8,15 +8,17 @@ import (
 )
 
 // Secrets returns every value of the probe that must never be shown: what
-// each ${VAR} in a target field expanded to (defaults included), the target
-// fields url, scrape, dsn, addr, username and password as expanded, and the
-// parts of them that drivers print or send on their own: a URL's host,
-// hostname, user and password (and their Basic credentials); a DSN's hosts, user, password and database, in URL and
-// key=value form; addr's host. Literal header values, the request body and
-// public fields are not secrets. The slice is shared: do not modify it.
+// each ${VAR} expanded to (defaults included), the value of each Target,
+// Addr, Secret, URL and DSN field as expanded, and the parts of them that
+// drivers print or send on their own: an address's host; a URL's host,
+// hostname, user and password (and their Basic credentials); a DSN's hosts,
+// user, password and database, in URL and key=value form. Payloads and
+// literal header values are not secrets, nor are public fields. A probe
+// Decode has not read has only what its common fields expanded, which is
+// nothing. The slice is shared: do not modify it.
 func (p *Probe) Secrets() []string { return p.secrets }
 
-func secretsOf(p *Probe) []string {
+func secretsOf(p *Probe, s Schema) []string {
 	var out []string
 	add := func(ss ...string) {
 		for _, s := range ss {
@@ -26,21 +28,29 @@ func secretsOf(p *Probe) []string {
 		}
 	}
 	add(p.envParts...)
-	add(p.URL, p.Scrape, p.DSN, p.Addr, p.Username, p.Password)
-	for _, loc := range []string{p.URL, p.Scrape} {
-		if u, err := url.Parse(loc); err == nil {
-			add(urlParts(u, false)...)
+	for _, name := range p.order {
+		v := p.Text(name)
+		switch s[name] {
+		case Target, Secret:
+			add(v)
+		case Addr:
+			add(v)
+			if host, _, err := net.SplitHostPort(v); err == nil {
+				add(host)
+			}
+		case URL:
+			add(v)
+			if u, err := url.Parse(v); err == nil {
+				add(urlParts(u, false)...)
+			}
+		case DSN:
+			add(v)
+			if u, err := url.Parse(v); err == nil && u.Scheme != "" {
+				add(urlParts(u, true)...)
+			} else {
+				add(keywordParts(v)...)
+			}
 		}
-	}
-	if p.DSN != "" {
-		if u, err := url.Parse(p.DSN); err == nil && u.Scheme != "" {
-			add(urlParts(u, true)...)
-		} else {
-			add(keywordParts(p.DSN)...)
-		}
-	}
-	if host, _, err := net.SplitHostPort(p.Addr); err == nil {
-		add(host)
 	}
 	seen := make(map[string]bool, len(out))
 	uniq := out[:0]

@@ -165,6 +165,8 @@ type closingType struct {
 	closed  int
 }
 
+func (c *closingType) Fields() config.Schema { return nil }
+
 func (c *closingType) New(p *config.Probe) (check.Checker, error) {
 	c.mu.Lock()
 	c.built++

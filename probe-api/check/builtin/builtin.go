@@ -16,7 +16,7 @@ import (
 func New() *check.Registry {
 	r := check.NewRegistry()
 	r.Add("http", httpcheck.New())
-	r.Add("tcp", check.TypeFunc(tcpcheck.New))
+	r.Add("tcp", tcpcheck.New())
 	r.Add("postgres", pgcheck.New())
 	r.Add("redis", redischeck.New())
 	r.Add("prometheus", promcheck.New())

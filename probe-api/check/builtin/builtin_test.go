@@ -83,7 +83,7 @@ func TestBuildReportsEveryTypeError(t *testing.T) {
 		"probes.yaml:16:14: probe d: redis probe has no [STATUS] (it has [CONNECTED], [RESPONSE_TIME] for check ping)",
 		"probes.yaml:17:3: probe e: query: give url with query, or scrape with metric",
 		"probes.yaml:21:11: probe f: type: unknown type smtp (have http, postgres, prometheus, redis, tcp)",
-		"probes.yaml:25:10: probe g: dsn: not used by type http",
+		`probes.yaml:25:5: probe g: unknown field "dsn" for type http (it has body, headers, max_body, method, url)`,
 	}
 	got := err.Error()
 	for _, w := range want {

@@ -43,29 +43,34 @@ func (t *Type) Close() error {
 	return nil
 }
 
+// Fields are the fields an http probe has.
+func (t *Type) Fields() config.Schema {
+	return config.Schema{"method": config.Text, "url": config.URL, "headers": config.Headers, "body": config.Payload, "max_body": config.Size}
+}
+
 // New validates p and returns its Checker. It needs url; it takes method (GET,
 // HEAD, POST or OPTIONS; default GET), headers, body and max_body. When no
 // expect condition tests [STATUS], the checker adds "[STATUS] < 300".
 func (t *Type) New(p *config.Probe) (check.Checker, error) {
-	if err := errors.Join(p.Require("url"), p.Only("method", "url", "headers", "body", "max_body"), p.RequireVars(vars...)); err != nil {
+	if err := errors.Join(p.Require("url"), p.RequireVars(vars...)); err != nil {
 		return nil, err
 	}
-	u, err := fetch.ParseURL(p.URL)
+	u, err := fetch.ParseURL(p.Text("url"))
 	if err != nil {
 		return nil, p.FieldErr(config.ErrInvalid, "url", err.Error())
 	}
-	method := p.Method
+	method := p.Text("method")
 	if method == "" {
 		method = http.MethodGet
 	}
 	if !methods[method] {
 		return nil, p.FieldErr(config.ErrInvalid, "method", "must be GET, HEAD, POST or OPTIONS")
 	}
-	max := p.MaxBody
+	max := p.Size("max_body")
 	if max == 0 {
 		max = DefaultMaxBody
 	}
-	c := &checker{client: t.client, req: fetch.Request{Method: method, URL: u, Headers: p.Headers, Body: p.Body, MaxBody: max}}
+	c := &checker{client: t.client, req: fetch.Request{Method: method, URL: u, Headers: p.Map("headers"), Body: p.Text("body"), MaxBody: max}}
 	for _, cond := range p.Expect {
 		c.testsStatus = c.testsStatus || cond.Var().Name == "STATUS"
 	}

@@ -70,25 +70,31 @@ var checks = map[string]struct {
 	"blocked-locks": {[]string{"COUNT", "BLOCKERS", "RESPONSE_TIME"}, blockedLocks},
 }
 
+// Fields are the fields a postgres probe has.
+func (t *Type) Fields() config.Schema {
+	return config.Schema{"dsn": config.DSN, "check": config.Text, "older_than": config.Duration}
+}
+
 // New validates p and returns its Checker. It needs dsn and check (ready,
 // connections, long-queries or blocked-locks) and takes older_than for
 // long-queries. It parses the DSN but does not connect.
 func (t *Type) New(p *config.Probe) (check.Checker, error) {
+	name := p.Text("check")
 	allowed := []string{"dsn", "check"}
-	if p.Check == "long-queries" {
+	if name == "long-queries" {
 		allowed = append(allowed, "older_than")
 	}
 	if err := errors.Join(p.Require("dsn", "check"), p.Only(allowed...)); err != nil {
 		return nil, err
 	}
-	kind, ok := checks[p.Check]
+	kind, ok := checks[name]
 	if !ok {
 		return nil, p.FieldErr(config.ErrInvalid, "check", "must be ready, connections, long-queries or blocked-locks")
 	}
-	if err := p.RequireVars(kind.vars...); err != nil {
+	if err := p.RequireVarsOf("check "+name, kind.vars...); err != nil {
 		return nil, err
 	}
-	cfg, err := pgxpool.ParseConfig(p.DSN)
+	cfg, err := pgxpool.ParseConfig(p.Text("dsn"))
 	if err != nil {
 		return nil, p.FieldErr(config.ErrInvalid, "dsn", "not a valid PostgreSQL connection string")
 	}
@@ -99,12 +105,12 @@ func (t *Type) New(p *config.Probe) (check.Checker, error) {
 	cfg.ConnConfig.ConnectTimeout = p.Timeout
 	cfg.ConnConfig.RuntimeParams["application_name"] = ApplicationName
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(p.Timeout.Milliseconds(), 10)
-	olderThan := p.OlderThan
+	olderThan := p.Duration("older_than")
 	if olderThan == 0 {
 		olderThan = DefaultOlderThan
 	}
-	share := t.pools.Join(p.DSN + "\x00" + p.Timeout.String())
-	return &checker{share: share, cfg: cfg, run: kind.run, check: p.Check, olderThan: olderThan}, nil
+	share := t.pools.Join(p.Text("dsn") + "\x00" + p.Timeout.String())
+	return &checker{share: share, cfg: cfg, run: kind.run, check: name, olderThan: olderThan}, nil
 }
 
 // pool returns the pool for c's DSN, creating it on first use.

@@ -58,6 +58,12 @@ func (t *Type) Close() error {
 	return nil
 }
 
+// Fields are the fields a prometheus probe has.
+func (t *Type) Fields() config.Schema {
+	return config.Schema{"url": config.URL, "query": config.Payload, "scrape": config.URL, "metric": config.Text,
+		"labels": config.Labels, "quantile": config.Fraction, "headers": config.Headers, "max_body": config.Size}
+}
+
 // New validates p and returns its Checker. It needs either url and query, or
 // scrape and metric (with optional labels and quantile); both modes take
 // headers and max_body.
@@ -65,7 +71,7 @@ func (t *Type) New(p *config.Probe) (check.Checker, error) {
 	if err := p.RequireVars(vars...); err != nil {
 		return nil, err
 	}
-	max := p.MaxBody
+	max := p.Size("max_body")
 	if max == 0 {
 		max = DefaultMaxBody
 	}
@@ -76,28 +82,30 @@ func (t *Type) New(p *config.Probe) (check.Checker, error) {
 		if err := errors.Join(p.Require("url"), p.Only("url", "query", "headers", "max_body")); err != nil {
 			return nil, err
 		}
-		base, err := fetch.ParseURL(p.URL)
+		base, err := fetch.ParseURL(p.Text("url"))
 		if err != nil {
 			return nil, p.FieldErr(config.ErrInvalid, "url", err.Error())
 		}
 		u := *base
 		u.Path = strings.TrimSuffix(u.Path, "/") + "/api/v1/query"
-		u.RawQuery = url.Values{"query": {p.Query}}.Encode()
-		return &checker{client: t.client, req: fetch.Request{URL: &u, Headers: p.Headers, MaxBody: max}, read: readQuery}, nil
+		u.RawQuery = url.Values{"query": {p.Text("query")}}.Encode()
+		return &checker{client: t.client, req: fetch.Request{URL: &u, Headers: p.Map("headers"), MaxBody: max}, read: readQuery}, nil
 	case p.Has("scrape"):
 		if err := errors.Join(p.Require("metric"), p.Only("scrape", "metric", "labels", "quantile", "headers", "max_body")); err != nil {
 			return nil, err
 		}
-		u, err := fetch.ParseURL(p.Scrape)
+		u, err := fetch.ParseURL(p.Text("scrape"))
 		if err != nil {
 			return nil, p.FieldErr(config.ErrInvalid, "scrape", err.Error())
 		}
-		if !metricName.MatchString(p.Metric) {
+		metric := p.Text("metric")
+		if !metricName.MatchString(metric) {
 			return nil, p.FieldErr(config.ErrInvalid, "metric", "must be a metric name such as http_requests_total")
 		}
-		sel := selector{metric: p.Metric, labels: p.Labels, quantile: p.Quantile, hasQuantile: p.HasQuantile}
+		quantile, hasQuantile := p.Fraction("quantile")
+		sel := selector{metric: metric, labels: p.Map("labels"), quantile: quantile, hasQuantile: hasQuantile}
 		headers := map[string]string{"Accept": "text/plain;version=0.0.4"}
-		for k, v := range p.Headers {
+		for k, v := range p.Map("headers") {
 			headers[k] = v
 		}
 		return &checker{client: t.client, req: fetch.Request{URL: u, Headers: headers, MaxBody: max}, read: sel.read}, nil

@@ -55,19 +55,26 @@ var (
 		"HIT_RATE", "KEYS", "EVICTED_KEYS", "REJECTED_CONNECTIONS", "RESPONSE_TIME"}
 )
 
+// Fields are the fields a redis probe has.
+func (t *Type) Fields() config.Schema {
+	return config.Schema{"addr": config.Addr, "username": config.Target, "password": config.Secret,
+		"db": config.Int, "check": config.Text, "section": config.Text}
+}
+
 // New validates p and returns its Checker. It needs addr (host:port) and
 // check (ping or info), and takes username, password (from the environment
 // only), db and, for info, section.
 func (t *Type) New(p *config.Probe) (check.Checker, error) {
+	name, addr, section := p.Text("check"), p.Text("addr"), p.Text("section")
 	allowed := []string{"addr", "username", "password", "db", "check"}
-	if p.Check == "info" {
+	if name == "info" {
 		allowed = append(allowed, "section")
 	}
 	if err := errors.Join(p.Require("addr", "check"), p.Only(allowed...)); err != nil {
 		return nil, err
 	}
 	var vars []string
-	switch p.Check {
+	switch name {
 	case "ping":
 		vars = pingVars
 	case "info":
@@ -75,26 +82,23 @@ func (t *Type) New(p *config.Probe) (check.Checker, error) {
 	default:
 		return nil, p.FieldErr(config.ErrInvalid, "check", "must be ping or info")
 	}
-	if err := p.RequireVars(vars...); err != nil {
+	if err := p.RequireVarsOf("check "+name, vars...); err != nil {
 		return nil, err
 	}
-	if i := strings.LastIndexByte(p.Addr, ':'); i <= 0 || i == len(p.Addr)-1 {
-		return nil, p.FieldErr(config.ErrInvalid, "addr", "must be host:port")
-	}
 	sections := []string{"memory", "clients", "stats", "keyspace"}
-	if p.Section != "" {
-		for _, r := range p.Section {
+	if section != "" {
+		for _, r := range section {
 			if !(r >= 'a' && r <= 'z') {
 				return nil, p.FieldErr(config.ErrInvalid, "section", "must be an INFO section name such as memory or stats")
 			}
 		}
-		sections = []string{p.Section}
+		sections = []string{section}
 	}
 	opts := &redis.Options{
-		Addr:                  p.Addr,
-		Username:              p.Username,
-		Password:              p.Password,
-		DB:                    p.DB,
+		Addr:                  addr,
+		Username:              p.Text("username"),
+		Password:              p.Text("password"),
+		DB:                    p.Int("db"),
 		DialTimeout:           p.Timeout,
 		ReadTimeout:           p.Timeout,
 		WriteTimeout:          p.Timeout,
@@ -106,8 +110,8 @@ func (t *Type) New(p *config.Probe) (check.Checker, error) {
 		DisableIdentity:       true,
 		Protocol:              2,
 	}
-	key := strings.Join([]string{p.Addr, p.Username, p.Password, strconv.Itoa(p.DB), p.Timeout.String()}, "\x00")
-	return &checker{share: t.clients.Join(key), opts: opts, info: p.Check == "info", sections: sections}, nil
+	key := strings.Join([]string{addr, opts.Username, opts.Password, strconv.Itoa(opts.DB), p.Timeout.String()}, "\x00")
+	return &checker{share: t.clients.Join(key), opts: opts, info: name == "info", sections: sections}, nil
 }
 
 // client returns the client for c's target, creating it on first use.

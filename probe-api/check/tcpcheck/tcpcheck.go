@@ -15,16 +15,24 @@ import (
 // vars are the variables a tcp probe's conditions may use.
 var vars = []string{"CONNECTED", "RESPONSE_TIME"}
 
-// New validates p (it needs addr, host:port) and returns its Checker, which
-// adds the expect condition "[CONNECTED] == true". It is a check.TypeFunc.
-func New(p *config.Probe) (check.Checker, error) {
-	if err := errors.Join(p.Require("addr"), p.Only("addr"), p.RequireVars(vars...)); err != nil {
+// Type builds tcp checkers.
+type Type struct{}
+
+var _ check.Type = Type{}
+
+// New returns the tcp Type.
+func New() Type { return Type{} }
+
+// Fields are the fields a tcp probe has.
+func (Type) Fields() config.Schema { return config.Schema{"addr": config.Addr} }
+
+// New validates p (it needs addr) and returns its Checker, which adds the
+// expect condition "[CONNECTED] == true".
+func (Type) New(p *config.Probe) (check.Checker, error) {
+	if err := errors.Join(p.Require("addr"), p.RequireVars(vars...)); err != nil {
 		return nil, err
 	}
-	if _, _, err := net.SplitHostPort(p.Addr); err != nil {
-		return nil, p.FieldErr(config.ErrInvalid, "addr", "must be host:port")
-	}
-	return &checker{addr: p.Addr}, nil
+	return &checker{addr: p.Text("addr")}, nil
 }
 
 type checker struct{ addr string }

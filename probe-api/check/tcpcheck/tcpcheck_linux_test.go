@@ -6,14 +6,13 @@ import (
 	"time"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
-	"github.com/stepcheck/stepcheck/probe-api/check"
 	"github.com/stepcheck/stepcheck/probe-api/internal/probetest"
 )
 
 // A listener that never answers a SYN: the check returns at its deadline
 // + 50 ms at most, as down.
 func TestUnansweringTargetReturnsAtDeadline(t *testing.T) {
-	p := probetest.Build(t, "tcp", check.TypeFunc(New), "addr: "+probetest.Unanswering(t)+"\ntimeout: 300ms")
+	p := probetest.Build(t, "tcp", New(), "addr: "+probetest.Unanswering(t)+"\ntimeout: 300ms")
 	start := time.Now()
 	res, err := p.Run(context.Background())
 	elapsed := time.Since(start)

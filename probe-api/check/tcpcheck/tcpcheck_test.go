@@ -22,7 +22,7 @@ func TestTCP(t *testing.T) {
 		}
 		close(accepted)
 	}()
-	p := probetest.Build(t, "tcp", check.TypeFunc(New), "addr: "+ln.Addr().String()+"\nwarn: [\"[RESPONSE_TIME] < 10s\"]")
+	p := probetest.Build(t, "tcp", New(), "addr: "+ln.Addr().String()+"\nwarn: [\"[RESPONSE_TIME] < 10s\"]")
 	res, err := p.Run(context.Background())
 	<-accepted
 	if res.Status != api.StatusUp || err != nil || ln.Count() != 1 {
@@ -32,7 +32,7 @@ func TestTCP(t *testing.T) {
 		t.Errorf("conditions = %+v", res.Conditions)
 	}
 
-	p = probetest.Build(t, "tcp", check.TypeFunc(New), "addr: "+probetest.ClosedAddr(t))
+	p = probetest.Build(t, "tcp", New(), "addr: "+probetest.ClosedAddr(t))
 	res, err = p.Run(context.Background())
 	if res.Status != api.StatusDown || res.Detail != "connection refused" || err == nil {
 		t.Errorf("closed port: %s %q %v", res.Status, res.Detail, err)
@@ -45,7 +45,7 @@ func TestTCP(t *testing.T) {
 // A target that accepts and never answers: connecting is all a tcp check
 // does, so it is up at once, well before the deadline.
 func TestSilentTarget(t *testing.T) {
-	p := probetest.Build(t, "tcp", check.TypeFunc(New), "addr: "+probetest.Silent(t)+"\ntimeout: 300ms")
+	p := probetest.Build(t, "tcp", New(), "addr: "+probetest.Silent(t)+"\ntimeout: 300ms")
 	start := time.Now()
 	res, _ := p.Run(context.Background())
 	if elapsed := time.Since(start); res.Status != api.StatusUp || elapsed > 350*time.Millisecond {
