@@ -136,7 +136,7 @@ func TestParseRunsTheTypesChecks(t *testing.T) {
 		`probes.yaml:7:5: probe bad: unknown field "colour" for type tcp (it has addr)`,
 		`probes.yaml:10:14: probe broken: timeout: must be a duration such as 2s or 500ms`,
 		`probes.yaml:11:11: probe broken: addr: must be host:port`,
-		`probes.yaml:13:11: probe ftp: type: unknown type ftp (have http, postgres, prometheus, redis, tcp)`,
+		`probes.yaml:13:11: probe ftp: type: unknown type ftp (have http, postgres, prometheus, redis, tcp, tls)`,
 		`probes.yaml:14:15: probe ftp: password: must come from the environment: write ${VARIABLE} and set it where probe-api runs`,
 	}, got, "addr comes from ${ADDR}, which lint cannot see: no objection to it")
 }

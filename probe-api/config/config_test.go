@@ -16,6 +16,7 @@ import (
 var schemas = map[string]Schema{
 	"http":       {"method": Text, "url": URL, "headers": Headers, "body": Payload, "max_body": Size},
 	"tcp":        {"addr": Addr},
+	"tls":        {"addr": Addr, "server_name": Target, "ca_file": Payload},
 	"postgres":   {"dsn": DSN, "check": Text, "older_than": Duration},
 	"redis":      {"addr": Addr, "username": Target, "password": Secret, "db": Int, "check": Text, "section": Text},
 	"prometheus": {"url": URL, "query": Payload, "scrape": URL, "metric": Text, "labels": Labels, "quantile": Fraction, "headers": Headers, "max_body": Size},
@@ -66,7 +67,7 @@ func TestParseReference(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Parse:\n%v", err)
 	}
-	if len(cat.Probes) != 13 || cat.Probes[0].ID != "backend-live" || cat.Probes[12].ID != "latency-p95" {
+	if len(cat.Probes) != 14 || cat.Probes[0].ID != "backend-live" || cat.Probes[12].ID != "latency-p95" {
 		t.Fatalf("probes out of order or missing: %d", len(cat.Probes))
 	}
 	be, _ := cat.Probe("backend-live")

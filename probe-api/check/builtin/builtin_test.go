@@ -39,6 +39,36 @@ func TestSiteCatalogue(t *testing.T) {
 	}
 }
 
+// TestReferenceCatalogue: the reference catalogue declares every built-in
+// type, and builds.
+func TestReferenceCatalogue(t *testing.T) {
+	path := filepath.Join("..", "..", "config", "testdata", "probes.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := config.Parse(path, data, noEnv)
+	if err != nil {
+		t.Fatalf("parse:\n%v", err)
+	}
+	r := New()
+	defer r.Close()
+	set, err := r.Build(cat)
+	if err != nil {
+		t.Fatalf("build:\n%v", err)
+	}
+	defer set.Close()
+	declared := map[string]bool{}
+	for _, p := range cat.Probes {
+		declared[p.Type] = true
+	}
+	for _, typ := range r.Types() {
+		if !declared[typ] {
+			t.Errorf("%s declares no probe of type %s", path, typ)
+		}
+	}
+}
+
 func TestBuildReportsEveryTypeError(t *testing.T) {
 	src := `probes:
   a:
@@ -82,7 +112,7 @@ func TestBuildReportsEveryTypeError(t *testing.T) {
 		"probes.yaml:11:12: probe c: check: must be ready, connections, long-queries or blocked-locks",
 		"probes.yaml:16:14: probe d: redis probe has no [STATUS] (it has [CONNECTED], [RESPONSE_TIME] for check ping)",
 		"probes.yaml:17:3: probe e: query: give url with query, or scrape with metric",
-		"probes.yaml:21:11: probe f: type: unknown type smtp (have http, postgres, prometheus, redis, tcp)",
+		"probes.yaml:21:11: probe f: type: unknown type smtp (have http, postgres, prometheus, redis, tcp, tls)",
 		`probes.yaml:25:5: probe g: unknown field "dsn" for type http (it has body, headers, max_body, method, url)`,
 	}
 	got := err.Error()

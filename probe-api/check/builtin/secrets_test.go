@@ -129,6 +129,8 @@ func TestSecretsNeverShow(t *testing.T) {
 	defer web.Close()
 	prom := httptest.NewServer(http.HandlerFunc(promEcho))
 	defer prom.Close()
+	tlsWeb := httptest.NewTLSServer(http.HandlerFunc(echo))
+	defer tlsWeb.Close()
 	closed := probetest.ClosedAddr(t)
 	rEcho := redisEcho(t)
 
@@ -142,6 +144,7 @@ func TestSecretsNeverShow(t *testing.T) {
 		"PG_CLOSED":     "postgres://postgres@" + closed + "/test?sslmode=disable",
 		"REDIS_ECHO":    rEcho, "REDIS_USER": "cache_i13_user", "REDIS_PW": "pw-i13-redis",
 		"REDIS_ADDR": testsvc.RedisAddr,
+		"TLS_ADDR":   tlsWeb.Listener.Addr().String(), "TLS_NAME": "tls-i14.internal", "WEB_ADDR": web.Listener.Addr().String(),
 	}
 	src := `probes:
   http-echo:
@@ -207,6 +210,16 @@ func TestSecretsNeverShow(t *testing.T) {
     type: prometheus
     scrape: ${CLOSED_URL}/metrics
     metric: up
+  tls-wrong-name:
+    type: tls
+    addr: ${TLS_ADDR}
+    server_name: ${TLS_NAME}
+  tls-plain-port:
+    type: tls
+    addr: ${WEB_ADDR}
+  tls-closed:
+    type: tls
+    addr: ${CLOSED_ADDR}
 `
 	cat, err := config.Parse("probes.yaml", []byte(src), func(k string) (string, bool) {
 		v, ok := env[k]
@@ -246,8 +259,8 @@ func TestSecretsNeverShow(t *testing.T) {
 
 	secrets := []string{"127.0.0.1", web.URL, prom.URL, web.Listener.Addr().String(), prom.Listener.Addr().String(), closed, rEcho, testsvc.RedisAddr,
 		"tok-7c0ffee5ecret", "key-b0a7d15c", "promSecretToken_k", "no_such_db_i13", "role_i13_nobody", "role_i13_kv", "db_i13_kv",
-		"cache_i13_user", "pw-i13-redis"}
-	for _, port := range []string{web.URL, prom.URL, "http://" + closed, "http://" + rEcho, "http://" + testsvc.RedisAddr, "http://" + testsvc.PostgresAddr} {
+		"cache_i13_user", "pw-i13-redis", "tls-i14.internal", tlsWeb.URL, tlsWeb.Listener.Addr().String()}
+	for _, port := range []string{web.URL, prom.URL, tlsWeb.URL, "http://" + closed, "http://" + rEcho, "http://" + testsvc.RedisAddr, "http://" + testsvc.PostgresAddr} {
 		secrets = append(secrets, ":"+port[strings.LastIndexByte(port, ':')+1:])
 	}
 	for i, res := range results {
