@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/stepcheck/stepcheck/gen/content"
 	"github.com/stepcheck/stepcheck/gen/diag"
@@ -186,10 +188,32 @@ type Target struct {
 // fills and opens.
 const PostmortemID = widget.PostmortemTemplate
 
-// PageData is what layouts see as the root value.
+// PageInfo is what layouts see of the page itself, as .Page.
+type PageInfo struct {
+	Kind content.Kind
+	// Path is the source file relative to the site root; empty for a
+	// section without _index.md.
+	Path string
+	// URL is the page's path below the base path, as content has it.
+	URL         string
+	Title       string
+	Description string
+	Weight      int
+	Tags        []string
+	Service     string
+	Owner       string
+	Severity    string
+	// Params holds the front-matter keys stepcheck does not know.
+	Params map[string]any
+}
+
+// PageData is what layouts see as the root value. It holds plain values
+// only, copied from the content tree, never a pointer into it: a layout
+// sees exactly this, so a page whose PageData is unchanged renders the same
+// HTML (see WriteKey), whatever the theme shows of it.
 type PageData struct {
 	Site    SiteData
-	Page    *content.Page
+	Page    PageInfo
 	Content template.HTML
 	TOC     []Heading
 	Crumbs  []Link
@@ -215,6 +239,14 @@ type Renderer struct {
 	// incident is the page data every page shares: severities, targets
 	// and the postmortem template's URL.
 	incident Widgets
+	// urls is each page's published URL, made once rather than for every
+	// page that links to it.
+	urls map[*content.Page]string
+	// top and open are the navigation's entries (see nav), made once.
+	top  []NavItem
+	open [][]NavItem
+	// neighbours are each page's previous and next pages, made once.
+	neighbours map[*content.Page]*Neighbours
 }
 
 // New prepares rendering of site. assets maps theme static file names to
@@ -232,6 +264,12 @@ func New(theme *Theme, site *content.Site, assets map[string]string) *Renderer {
 		r.incident.Targets = append(r.incident.Targets, Target{ID: s.ID, Respond: seconds(s.Respond), Resolve: seconds(s.Resolve),
 			Internal: seconds(s.InternalUpdates), StatusPage: seconds(s.StatusPageUpdates)})
 	}
+	r.urls = make(map[*content.Page]string, len(site.Pages))
+	for _, p := range site.Pages {
+		r.urls[p] = r.URL(p)
+	}
+	r.makeNav()
+	r.makeNeighbours()
 	anchor := commtmpl.AnchorPrefix + PostmortemID
 	for _, p := range site.Pages {
 		if p.Doc != nil && r.incident.Postmortem == "" && slices.Contains(p.Doc.IDs, anchor) {
@@ -243,46 +281,94 @@ func New(theme *Theme, site *content.Site, assets map[string]string) *Renderer {
 
 func seconds(d time.Duration) int64 { return int64(d / time.Second) }
 
+// Site returns what layouts see as .Site.
+func (r *Renderer) Site() SiteData { return r.data }
+
 // URL returns a page's published path, with the base path.
 func (r *Renderer) URL(p *content.Page) string {
+	if u, ok := r.urls[p]; ok {
+		return u
+	}
 	return r.data.BasePath + strings.TrimPrefix(p.URL, "/")
 }
 
 // Render writes one page's HTML.
 func (r *Renderer) Render(p *content.Page) ([]byte, error) {
-	d := PageData{Site: r.data, Page: p, Content: template.HTML(p.HTML), Nav: r.nav(p)}
+	return r.Execute(r.Data(p))
+}
+
+// Data builds what the layouts see of p.
+func (r *Renderer) Data(p *content.Page) *PageData {
+	d := &PageData{Site: r.data, Page: PageInfo{
+		Kind: p.Kind, Path: p.Path, URL: p.URL, Title: p.Title, Description: p.Description, Weight: p.Weight,
+		Tags: slices.Clone(p.Tags), Service: p.Service, Owner: p.Owner, Severity: p.Severity,
+	}, Content: shared(p.HTML), Nav: r.nav(p)}
+	if len(p.Params) > 0 {
+		d.Page.Params = maps.Clone(p.Params)
+	}
+	toc := 0
 	for _, h := range p.Doc.Headings {
 		if h.Level == 2 || h.Level == 3 {
-			d.TOC = append(d.TOC, Heading{Level: h.Level, Text: h.Text, ID: h.ID})
+			toc++
 		}
 	}
-	if len(d.TOC) < 2 {
-		d.TOC = nil
+	if toc >= 2 {
+		d.TOC = make([]Heading, 0, toc)
+		for _, h := range p.Doc.Headings {
+			if h.Level == 2 || h.Level == 3 {
+				d.TOC = append(d.TOC, Heading{Level: h.Level, Text: h.Text, ID: h.ID})
+			}
+		}
 	}
-	for _, a := range p.Ancestors() {
-		d.Crumbs = append(d.Crumbs, Link{Title: a.Title, URL: r.URL(a)})
+	depth := 0
+	for a := p.Parent; a != nil; a = a.Parent {
+		depth++
 	}
-	for _, c := range p.Children {
-		d.Children = append(d.Children, Child{Title: c.Title, Description: c.Description, Severity: c.Severity, URL: r.URL(c)})
+	if depth > 0 {
+		d.Crumbs = make([]Link, depth)
+		for a := p.Parent; a != nil; a = a.Parent {
+			depth--
+			d.Crumbs[depth] = Link{Title: a.Title, URL: r.URL(a)}
+		}
 	}
-	if p.Parent != nil && !p.IsSection() {
-		d.Neighbours = r.neighbours(p)
+	if len(p.Children) > 0 {
+		d.Children = make([]Child, len(p.Children))
+		for i, c := range p.Children {
+			d.Children[i] = Child{Title: c.Title, Description: c.Description, Severity: c.Severity, URL: r.URL(c)}
+		}
+	}
+	if n := r.neighbours[p]; n != nil {
+		next := *n // the layout's own copy
+		d.Neighbours = &next
 	}
 	d.Widgets = r.widgets(p)
 	if p.Doc != nil {
 		d.Diagrams = p.Doc.Diagrams
 	}
+	return d
+}
+
+// shared returns b as HTML without a copy. A page's HTML is never written
+// after content.Load, and every build makes the data of every page, to key
+// it: copying each page's HTML each time would cost more than the keys.
+func shared(b []byte) template.HTML {
+	return template.HTML(unsafe.String(unsafe.SliceData(b), len(b)))
+}
+
+// Execute lays out one page from its data. It fills in d.NavHTML.
+func (r *Renderer) Execute(d *PageData) ([]byte, error) {
+	set := r.theme.kinds[d.Page.Kind]
 	var buf bytes.Buffer
-	buf.Grow(len(p.HTML) + 8<<10)
+	buf.Grow(len(d.Content) + 8<<10)
 	// The navigation appears twice (the phone menu and the sidebar) but is
 	// rendered once: it is the costliest part of a page.
 	var nav bytes.Buffer
-	if err := r.theme.kinds[p.Kind].ExecuteTemplate(&nav, "nav", d); err != nil {
-		return nil, fmt.Errorf("%s: %w", p.URL, err)
+	if err := set.ExecuteTemplate(&nav, "nav", d); err != nil {
+		return nil, fmt.Errorf("%s: %w", d.Page.URL, err)
 	}
 	d.NavHTML = template.HTML(nav.String())
-	if err := r.theme.kinds[p.Kind].ExecuteTemplate(&buf, "base.html", d); err != nil {
-		return nil, fmt.Errorf("%s: %w", p.URL, err)
+	if err := set.ExecuteTemplate(&buf, "base.html", d); err != nil {
+		return nil, fmt.Errorf("%s: %w", d.Page.URL, err)
 	}
 	return buf.Bytes(), nil
 }
@@ -305,48 +391,66 @@ func (r *Renderer) widgets(p *content.Page) *Widgets {
 	return &w
 }
 
-func (r *Renderer) neighbours(p *content.Page) *Neighbours {
-	var pages []*content.Page
-	for _, c := range p.Parent.Children {
-		if !c.IsSection() {
-			pages = append(pages, c)
+// makeNeighbours links each page to the previous and next pages (not
+// sections) of its section, in one pass over each section.
+func (r *Renderer) makeNeighbours() {
+	r.neighbours = map[*content.Page]*Neighbours{}
+	for _, s := range r.site.Pages {
+		var pages []*content.Page
+		for _, c := range s.Children {
+			if !c.IsSection() {
+				pages = append(pages, c)
+			}
+		}
+		for i, c := range pages {
+			n := &Neighbours{}
+			if i > 0 {
+				n.Prev = &Link{Title: pages[i-1].Title, URL: r.URL(pages[i-1])}
+			}
+			if i+1 < len(pages) {
+				n.Next = &Link{Title: pages[i+1].Title, URL: r.URL(pages[i+1])}
+			}
+			if n.Prev != nil || n.Next != nil {
+				r.neighbours[c] = n
+			}
 		}
 	}
-	n := &Neighbours{}
-	for i, c := range pages {
-		if c != p {
-			continue
-		}
-		if i > 0 {
-			n.Prev = &Link{Title: pages[i-1].Title, URL: r.URL(pages[i-1])}
-		}
-		if i+1 < len(pages) {
-			n.Next = &Link{Title: pages[i+1].Title, URL: r.URL(pages[i+1])}
-		}
-	}
-	if n.Prev == nil && n.Next == nil {
-		return nil
-	}
-	return n
 }
 
 // nav lists the home page's children, and opens the section that holds the
 // current page one level further. Listing every page on every page would make
-// a large site's pages grow with its size.
+// a large site's pages grow with its size. The lists are made once per
+// Renderer and copied for each page, which only marks where it is.
 func (r *Renderer) nav(current *content.Page) []NavItem {
-	var items []NavItem
-	home := r.site.Home
-	items = append(items, NavItem{Title: "Home", URL: r.URL(home), Current: current == home})
-	for _, c := range home.Children {
-		item := NavItem{Title: c.Title, URL: r.URL(c), Current: c == current}
-		if !c.IsSection() || !(c == current || contains(c, current)) {
-			items = append(items, item)
-			continue
+	items := slices.Clone(r.top)
+	items[0].Current = current == r.site.Home
+	for i, c := range r.site.Home.Children {
+		items[i+1].Current = c == current
+		if c.IsSection() && (c == current || contains(c, current)) {
+			open := slices.Clone(r.open[i])
+			for j, g := range c.Children {
+				open[j].Current = g == current
+			}
+			items[i+1].Children = open
 		}
-		for _, g := range c.Children {
-			item.Children = append(item.Children, NavItem{Title: g.Title, URL: r.URL(g), Current: g == current})
-		}
-		items = append(items, item)
 	}
 	return items
+}
+
+// makeNav makes the navigation's entries: Home and the home page's
+// children, and each child section's own children.
+func (r *Renderer) makeNav() {
+	home := r.site.Home
+	r.top = append(r.top, NavItem{Title: "Home", URL: r.URL(home)})
+	r.open = make([][]NavItem, len(home.Children))
+	for i, c := range home.Children {
+		r.top = append(r.top, NavItem{Title: c.Title, URL: r.URL(c)})
+		if !c.IsSection() {
+			continue
+		}
+		r.open[i] = []NavItem{}
+		for _, g := range c.Children {
+			r.open[i] = append(r.open[i], NavItem{Title: g.Title, URL: r.URL(g)})
+		}
+	}
 }

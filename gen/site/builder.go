@@ -51,7 +51,6 @@ type Builder struct {
 	mu      sync.Mutex
 	seed    maphash.Seed
 	docs    map[string]*docEntry
-	nextDoc uint64
 	conv    *markdown.Converter
 	convKey uint64 // the stepcheck.yaml and probes.yaml the docs were made with
 	theme   *themeState
@@ -91,7 +90,6 @@ type Delta struct {
 type docEntry struct {
 	src  []byte
 	doc  *markdown.Doc
-	id   uint64
 	seen bool
 }
 
@@ -182,15 +180,16 @@ type pass struct {
 	last, next *built
 	delta      *Delta
 	jobs       []renderJob
-	renderPage func(*content.Page) ([]byte, error)
+	renderer   *render.Renderer
+	minifier   *minifier
 
 	// render
 	changed map[string]bool
 }
 
-// renderJob is a page to render and the file it goes to.
+// renderJob is a page to render, from its data, and the file it goes to.
 type renderJob struct {
-	p    *content.Page
+	data *render.PageData
 	file string
 }
 
@@ -298,46 +297,38 @@ func (b *Builder) plan(ps *pass) error {
 	}
 	ps.next = next
 	ps.delta = &Delta{Parsed: int(ps.conv.parsed.Load()), Full: ps.full}
-	global := b.globalKey(ps.cfgSrc, ps.catSrc, assets)
+	r := render.New(b.theme.theme, site, assets)
+	ps.renderer, ps.minifier = r, newMinifier(!b.opts.NoMinify)
+	global := b.globalKey(r.Site())
 
-	sums := make(map[*content.Page]uint64, len(site.Pages))
-	for _, p := range site.Pages {
+	// Each page is keyed on exactly what its layout sees, so a page is
+	// rendered again when, and only when, that changed, whatever the theme
+	// shows of the rest of the site.
+	data := make([]*render.PageData, len(site.Pages))
+	keys := make([]uint64, len(site.Pages))
+	parallel.For(len(site.Pages), func(i int) {
+		data[i] = r.Data(site.Pages[i])
+		keys[i] = b.dataKey(global, data[i])
+	})
+	for i, p := range site.Pages {
 		file := pageFile(p)
-		key := b.pageKey(p, global, sums)
-		next.keys[file] = key
-		if last != nil && last.keys[file] == key {
+		next.keys[file] = keys[i]
+		if last != nil && last.keys[file] == keys[i] {
 			next.raw[file] = last.raw[file]
 			continue
 		}
-		ps.jobs = append(ps.jobs, renderJob{p, file})
-	}
-	r := render.New(b.theme.theme, site, assets)
-	mini := newMinifier(!b.opts.NoMinify)
-	ps.renderPage = func(p *content.Page) ([]byte, error) {
-		html, err := r.Render(p)
-		if err == nil {
-			html, err = mini.bytes("text/html", html)
-		}
-		return html, err
-	}
-	// The keys cover what the default theme shows of other pages. Data the
-	// renderer derives from the whole site (the postmortem template's URL,
-	// say) or a theme that shows more of the tree would go unseen, so the
-	// home page is always rendered: when it changed although its key did
-	// not, every page is rendered.
-	if homeFile := pageFile(site.Home); last != nil && last.keys[homeFile] == next.keys[homeFile] {
-		home, err := ps.renderPage(site.Home)
-		if err != nil {
-			return err
-		}
-		if !bytes.Equal(home, last.raw[homeFile]) {
-			ps.jobs = ps.jobs[:0]
-			for _, p := range site.Pages {
-				ps.jobs = append(ps.jobs, renderJob{p, pageFile(p)})
-			}
-		}
+		ps.jobs = append(ps.jobs, renderJob{data[i], file})
 	}
 	return nil
+}
+
+// renderPage lays out one page and minifies it.
+func (ps *pass) renderPage(d *render.PageData) ([]byte, error) {
+	html, err := ps.renderer.Execute(d)
+	if err == nil {
+		html, err = ps.minifier.bytes("text/html", html)
+	}
+	return html, err
 }
 
 // render renders the planned pages, and makes the search index beside
@@ -362,7 +353,7 @@ func (b *Builder) render(ps *pass) error {
 	errs := make([]error, len(jobs))
 	parallel.For(len(jobs), func(i int) {
 		if ctx.Err() == nil {
-			rendered[i], errs[i] = ps.renderPage(jobs[i].p)
+			rendered[i], errs[i] = ps.renderPage(jobs[i].data)
 		}
 	})
 	if err := ctx.Err(); err != nil {
@@ -560,8 +551,7 @@ func (c *cachingConverter) Convert(file string, src []byte) (*markdown.Doc, erro
 	}
 	c.parsed.Add(1)
 	c.mu.Lock()
-	c.b.nextDoc++
-	c.b.docs[file] = &docEntry{src: src, doc: doc, id: c.b.nextDoc, seen: true}
+	c.b.docs[file] = &docEntry{src: src, doc: doc, seen: true}
 	c.mu.Unlock()
 	return doc, nil
 }
@@ -650,130 +640,35 @@ func (b *Builder) hash(parts ...[]byte) uint64 {
 	return h.Sum64()
 }
 
-// globalKey covers what every page's HTML depends on besides the pages:
-// the site configuration, the catalogue, the theme and the asset URLs.
-func (b *Builder) globalKey(cfgSrc, catSrc []byte, assets map[string]string) uint64 {
+// globalKey covers what every page's HTML depends on besides its own
+// data: the theme's files and what layouts see of the site.
+func (b *Builder) globalKey(site render.SiteData) uint64 {
 	var h maphash.Hash
 	h.SetSeed(b.seed)
-	for _, p := range [][]byte{cfgSrc, catSrc} {
-		writeLen(&h, len(p))
-		h.Write(p)
-	}
-	names := slices.Sorted(maps.Keys(b.theme.files))
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(b.theme.files)) {
 		writeString(&h, name)
 		writeLen(&h, len(b.theme.files[name]))
 		h.Write(b.theme.files[name])
 	}
-	for _, name := range slices.Sorted(maps.Keys(assets)) {
-		writeString(&h, name)
-		writeString(&h, assets[name])
-	}
+	site.WriteKey(&h)
 	return h.Sum64()
 }
 
-// pageKey sums up everything p's HTML is made from: its own Markdown (with
-// the URLs of the pages it links to), and
-// the title, URL, kind, description and severity of each page it shows, in
-// the order it shows them. The default theme shows the ancestors
-// (breadcrumbs), the children (section list), the siblings (previous and
-// next), and the navigation: the home page's children, with the section
-// holding p opened one level. A theme that shows more of the tree than that
-// will see stale links in serve until its next full rebuild.
-// sums memoizes each page's summary within one build.
-func (b *Builder) pageKey(p *content.Page, global uint64, sums map[*content.Page]uint64) uint64 {
+// dataKey is a page's key: the global key and the page's data.
+func (b *Builder) dataKey(global uint64, d *render.PageData) uint64 {
 	var h maphash.Hash
 	h.SetSeed(b.seed)
-	var buf [8]byte
-	put := func(v uint64) {
-		binary.LittleEndian.PutUint64(buf[:], v)
-		h.Write(buf[:])
-	}
-	sum := func(q *content.Page) {
-		v, ok := sums[q]
-		if !ok {
-			v = b.summary(q)
-			sums[q] = v
-		}
-		put(v)
-	}
-	put(global)
-	put(b.docID(p))
-	if filled(p) {
-		// Links to other pages were filled in: their URLs are part of it.
-		h.WriteByte('h')
-		h.Write(p.HTML)
-	}
-	sum(p)
-	h.WriteByte('a')
-	for _, a := range p.Ancestors() {
-		sum(a)
-	}
-	h.WriteByte('c')
-	for _, c := range p.Children {
-		sum(c)
-	}
-	h.WriteByte('s')
-	if p.Parent != nil {
-		for _, c := range p.Parent.Children {
-			sum(c)
-		}
-	}
-	h.WriteByte('n')
-	home := p
-	for home.Parent != nil {
-		home = home.Parent
-	}
-	sum(home)
-	for _, c := range home.Children {
-		sum(c)
-		if c == p || isBelow(c, p) {
-			h.WriteByte('o')
-			for _, g := range c.Children {
-				sum(g)
-			}
-		}
-	}
+	var g [8]byte
+	binary.LittleEndian.PutUint64(g[:], global)
+	h.Write(g[:])
+	buf := keyBuffers.Get().(*[]byte)
+	*buf = d.WriteKey(&h, *buf)
+	keyBuffers.Put(buf)
 	return h.Sum64()
 }
 
-// filled reports whether p's HTML differs from its Doc's, which happens when
-// content filled in the URLs of the pages it links to.
-func filled(p *content.Page) bool {
-	if p.Doc == nil || len(p.HTML) == 0 {
-		return false
-	}
-	return len(p.HTML) != len(p.Doc.HTML) || &p.HTML[0] != &p.Doc.HTML[0]
-}
-
-func (b *Builder) docID(p *content.Page) uint64 {
-	if p.Path == "" {
-		return 0 // a section without _index.md: its summary says it all
-	}
-	if e := b.docs[p.Path]; e != nil && e.doc == p.Doc {
-		return e.id
-	}
-	return 0
-}
-
-// summary hashes what other pages show of p.
-func (b *Builder) summary(p *content.Page) uint64 {
-	var h maphash.Hash
-	h.SetSeed(b.seed)
-	for _, s := range []string{string(p.Kind), p.URL, p.Path, p.Title, p.Description, p.Severity} {
-		writeString(&h, s)
-	}
-	return h.Sum64()
-}
-
-func isBelow(s, p *content.Page) bool {
-	for a := p.Parent; a != nil; a = a.Parent {
-		if a == s {
-			return true
-		}
-	}
-	return false
-}
+// keyBuffers are WriteKey's scratch space, one per goroutine at a time.
+var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
 func writeString(h *maphash.Hash, s string) {
 	writeLen(h, len(s))

@@ -200,19 +200,20 @@ func TestBuilderRebuildsWhatChanged(t *testing.T) {
 			assert.Contains(t, d.Removed, "/area-00/runbook-010/")
 			assert.Contains(t, d.Pages, "/area-01/linker/", "the link follows the page")
 		}},
-		{"a theme that shows more of the tree", func(t *testing.T) {
-			edit(t, src, ThemeDir+"/layouts/section.html", replace(`{{define "children"}}`,
-				`{{define "children"}}{{if eq .Page.Kind "home"}}{{range .Page.Children}}{{range .Children}}<i>{{.Title}}</i>{{end}}{{end}}{{end}}`))
+		{"a theme that shows more of each page", func(t *testing.T) {
+			edit(t, src, ThemeDir+"/layouts/page.html", replace(`{{define "children"}}`,
+				`{{define "children"}}<i>{{.Page.Params.reviewed}}</i>`))
 		}, func(t *testing.T, d *Delta) {
 			assert.True(t, d.Full)
 		}},
-		{"a title only that theme's home page shows", func(t *testing.T) {
-			edit(t, src, "content/area-00/runbook-008.md", replace("title: \"", "title: \"Retitled "))
+		{"a value only that theme shows", func(t *testing.T) {
+			edit(t, src, "content/area-00/runbook-008.md", replace("weight: 9\n", "weight: 9\nreviewed: 2026-12-01\n"))
 		}, func(t *testing.T, d *Delta) {
-			// The keys see the page's section change, not the home page;
-			// the home page, rendered every time, shows what they missed.
-			assert.Contains(t, d.Pages, "/")
-			assert.Equal(t, 33, d.Rendered)
+			// The default theme shows no front-matter params, this one
+			// does: the page's key is its data, so it is rendered again,
+			// and only it.
+			assert.Equal(t, []string{"/area-00/runbook-008/"}, d.Pages)
+			assert.Equal(t, 1, d.Rendered)
 			assert.False(t, d.Full)
 		}},
 		{"stepcheck.yaml", func(t *testing.T) {
