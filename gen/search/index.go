@@ -52,10 +52,26 @@ func (b *Builder) Add(d Document) { b.docs = append(b.docs, d) }
 // (the terms file) that a page points the searcher at. Every name carries
 // a hash of its content, so files can be cached forever.
 func (b *Builder) Files() (files map[string][]byte, entry string) {
-	type posting struct{ doc, wtf int }
-	postings := map[string][]posting{}
-	lengths := make([]int, len(b.docs))
-	total := 0
+	postings, lengths, total := b.count()
+	w := indexWriter{files: map[string][]byte{}}
+	docsName := w.docs(b.docs, lengths)
+	shardNames, vocab := w.postings(postings)
+	avg := 0.0
+	if len(b.docs) > 0 {
+		avg = float64(total) / float64(len(b.docs))
+	}
+	// The average length goes as hundredths, an integer: parsing floats
+	// would cost the widgets several kilobytes.
+	header := magic + "\t" + strconv.Itoa(len(b.docs)) + "\t" + strconv.Itoa(int(avg*100)) + "\t" + docsName + "\t" + strings.Join(shardNames, " ") + "\n"
+	entry = w.name("terms", []byte(header+vocab))
+	return w.files, entry
+}
+
+// count tokenizes every document: each term's postings, each document's
+// length (its weighted term count) and the sum of the lengths.
+func (b *Builder) count() (postings map[string][]posting, lengths []int, total int) {
+	postings = map[string][]posting{}
+	lengths = make([]int, len(b.docs))
 	for i, d := range b.docs {
 		tf := map[string]int{}
 		add := func(text string, w int) {
@@ -78,31 +94,30 @@ func (b *Builder) Files() (files map[string][]byte, entry string) {
 		}
 		total += lengths[i]
 	}
-	terms := make([]string, 0, len(postings))
-	size := 0
-	for t, ps := range postings {
-		terms = append(terms, t)
-		size += len(t) + 8*len(ps)
-	}
-	slices.Sort(terms)
-	nShards := max(1, (size+shardBytes-1)/shardBytes)
+	return postings, lengths, total
+}
 
-	files = map[string][]byte{}
-	name := func(kind string, body []byte) string {
-		n := kind + "." + contentHash(body) + ".txt"
-		files[n] = body
-		return n
-	}
+// indexWriter names the index files by their content as it makes them.
+type indexWriter struct{ files map[string][]byte }
 
-	// Fragments: one file per page, with each section's text for snippets.
+func (w indexWriter) name(kind string, body []byte) string {
+	n := kind + "." + contentHash(body) + ".txt"
+	w.files[n] = body
+	return n
+}
+
+// docs writes the fragments, one file per page with each section's text
+// for snippets, and the docs file that lists the pages and their sections;
+// it returns the docs file's name.
+func (w indexWriter) docs(all []Document, lengths []int) string {
 	type page struct {
 		url, title string
 		docs       []int
 	}
 	var pages []page
-	pageOf := make([]int, len(b.docs))
+	pageOf := make([]int, len(all))
 	byURL := map[string]int{}
-	for i, d := range b.docs {
+	for i, d := range all {
 		p, ok := byURL[d.URL]
 		if !ok {
 			p = len(pages)
@@ -116,26 +131,38 @@ func (b *Builder) Files() (files map[string][]byte, entry string) {
 	for _, p := range pages {
 		var frag strings.Builder
 		for _, i := range p.docs {
-			text := clean(b.docs[i].Text)
+			text := clean(all[i].Text)
 			if len(text) > maxFragment {
 				text = text[:cut(text, maxFragment)] + "…"
 			}
 			frag.WriteString(strconv.Itoa(i) + "\t" + text + "\n")
 		}
-		f := name("frag", []byte(frag.String()))
+		f := w.name("frag", []byte(frag.String()))
 		docs.WriteString("P\t" + clean(p.url) + "\t" + clean(p.title) + "\t" + f + "\n")
 	}
-	for i, d := range b.docs {
+	for i, d := range all {
 		docs.WriteString("D\t" + strconv.Itoa(pageOf[i]) + "\t" + clean(d.Anchor) + "\t" + clean(d.Heading) + "\t" + strconv.Itoa(lengths[i]) + "\n")
 	}
-	docsName := name("docs", []byte(docs.String()))
+	return w.name("docs", []byte(docs.String()))
+}
 
+// postings writes the postings shards, each term to the shard its hash
+// picks, and returns their names and the vocabulary (each term with its
+// document count) for the terms file.
+func (w indexWriter) postings(postings map[string][]posting) (names []string, vocab string) {
+	terms := make([]string, 0, len(postings))
+	size := 0
+	for t, ps := range postings {
+		terms = append(terms, t)
+		size += len(t) + 8*len(ps)
+	}
+	slices.Sort(terms)
+	nShards := max(1, (size+shardBytes-1)/shardBytes)
 	shards := make([]strings.Builder, nShards)
-	var vocab strings.Builder
+	var v strings.Builder
 	for _, t := range terms {
-		s := shardOf(t, nShards)
 		ps := postings[t]
-		sb := &shards[s]
+		sb := &shards[shardOf(t, nShards)]
 		sb.WriteString(t + "\t")
 		prev := 0
 		for j, p := range ps {
@@ -146,21 +173,13 @@ func (b *Builder) Files() (files map[string][]byte, entry string) {
 			prev = p.doc
 		}
 		sb.WriteByte('\n')
-		vocab.WriteString(t + "\t" + strconv.FormatInt(int64(len(ps)), 36) + "\n")
+		v.WriteString(t + "\t" + strconv.FormatInt(int64(len(ps)), 36) + "\n")
 	}
-	shardNames := make([]string, nShards)
+	names = make([]string, nShards)
 	for i := range shards {
-		shardNames[i] = name("postings"+strconv.Itoa(i), []byte(shards[i].String()))
+		names[i] = w.name("postings"+strconv.Itoa(i), []byte(shards[i].String()))
 	}
-	avg := 0.0
-	if len(b.docs) > 0 {
-		avg = float64(total) / float64(len(b.docs))
-	}
-	// The average length goes as hundredths, an integer: parsing floats
-	// would cost the widgets several kilobytes.
-	header := magic + "\t" + strconv.Itoa(len(b.docs)) + "\t" + strconv.Itoa(int(avg*100)) + "\t" + docsName + "\t" + strings.Join(shardNames, " ") + "\n"
-	entry = name("terms", []byte(header+vocab.String()))
-	return files, entry
+	return names, v.String()
 }
 
 const magic = "stepcheck-search-1"
