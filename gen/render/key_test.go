@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/stepcheck/stepcheck/gen/markdown/commtmpl"
 )
 
@@ -56,6 +59,9 @@ func TestWriteKeyCoversPageData(t *testing.T) {
 				}
 				if f.Tag.Get("json") == "-" {
 					continue // not shown: Field.Typed and Offset are lint's
+				}
+				if v.Type() == reflect.TypeFor[NavItem]() && f.Name == "Link" {
+					continue // made from Title, URL and Current (TestNavLink)
 				}
 				visit(path+"."+f.Name, func(d *PageData) reflect.Value { return get(d).Field(i) })
 			}
@@ -125,5 +131,28 @@ func TestSiteDataKey(t *testing.T) {
 	}
 	if strings.Contains(reflect.TypeOf(s).String(), "*") {
 		t.Error("SiteData must be a value")
+	}
+}
+
+// TestNavLink: an entry's Link is what a layout writing the link itself
+// would make of its Title, URL and Current, hostile values included, which
+// is why WriteKey can leave it out.
+func TestNavLink(t *testing.T) {
+	inline := template.Must(template.New("").Parse(`<a href="{{.URL}}"{{if .Current}} aria-current="page"{{end}}>{{.Title}}</a>`))
+	for _, tt := range []struct{ title, url string }{
+		{"Service down", "/procedures/service-down/"},
+		{`<script>alert("x")</script> & 'quotes' + more`, `/a b/"quoted"/?q=1&r=<2>`},
+		{"Link", "javascript:alert(1)"},
+		{"Ünïcødé", "/ünï/"},
+	} {
+		it := navItem(tt.title, tt.url)
+		for _, current := range []bool{false, true} {
+			c := it
+			c.mark(current)
+			var want strings.Builder
+			require.NoError(t, inline.Execute(&want, NavItem{Title: tt.title, URL: tt.url, Current: current}))
+			assert.Equal(t, want.String(), string(c.Link))
+			assert.Equal(t, current, c.Current)
+		}
 	}
 }

@@ -324,11 +324,17 @@ func (b *Builder) plan(ps *pass) error {
 
 // renderPage lays out one page and minifies it.
 func (ps *pass) renderPage(d *render.PageData) ([]byte, error) {
-	html, err := ps.renderer.Execute(d)
+	page, nav, err := ps.renderer.ExecuteParts(d)
 	if err == nil {
-		html, err = ps.minifier.bytes("text/html", html)
+		page, err = ps.minifier.bytes("text/html", page)
 	}
-	return html, err
+	if err == nil {
+		nav, err = ps.minifier.bytes("text/html", nav)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return bytes.ReplaceAll(page, []byte(render.NavSlot), nav), nil
 }
 
 // render renders the planned pages, and makes the search index beside
