@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/stepcheck/stepcheck/gen/internal/parallel"
@@ -84,6 +87,9 @@ func writeTree(ctx context.Context, dir, previous string, files map[string][]byt
 			}
 		}
 	}
+	if err := makeDirs(dir, names); err != nil {
+		return err
+	}
 	errs := make([]error, len(names))
 	// Creating files is bound by the filesystem's latency, not the CPU, so
 	// more writers than cores help (measured with BenchmarkPublish).
@@ -92,10 +98,6 @@ func writeTree(ctx context.Context, dir, previous string, files map[string][]byt
 			return
 		}
 		p := filepath.Join(dir, filepath.FromSlash(names[i]))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			errs[i] = err
-			return
-		}
 		errs[i] = writeOrLink(p, filepath.Join(previous, filepath.FromSlash(names[i])), files[names[i]])
 	})
 	if err := ctx.Err(); err != nil {
@@ -104,14 +106,35 @@ func writeTree(ctx context.Context, dir, previous string, files map[string][]byt
 	return errors.Join(errs...)
 }
 
+// makeDirs makes the directories of names below dir, each once and
+// parents first, rather than a MkdirAll (a stat per level) per file.
+func makeDirs(dir string, names []string) error {
+	dirs := map[string]bool{}
+	for _, name := range names {
+		for d := path.Dir(name); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	sorted := slices.Sorted(maps.Keys(dirs)) // "a" before "a/b"
+	for _, d := range sorted {
+		if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeOrLink writes b to p, or hard-links p to the previous site's copy
 // when that already holds exactly b. A rebuild usually changes few pages,
 // and a link costs the filesystem far less than a new file; the new tree is
-// still complete on its own, so the swap stays atomic.
+// still complete on its own, so the swap stays atomic. A previous copy of
+// another size is not read.
 func writeOrLink(p, prev string, b []byte) error {
-	if old, err := os.ReadFile(prev); err == nil && bytes.Equal(old, b) {
-		if err := os.Link(prev, p); err == nil {
-			return nil
+	if fi, err := os.Lstat(prev); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(b)) {
+		if old, err := os.ReadFile(prev); err == nil && bytes.Equal(old, b) {
+			if err := os.Link(prev, p); err == nil {
+				return nil
+			}
 		}
 	}
 	return os.WriteFile(p, b, 0o644)
