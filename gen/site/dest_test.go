@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -109,7 +111,8 @@ func TestPublishWritesTheMarker(t *testing.T) {
 	require.NoError(t, Publish(context.Background(), dest, out.Files))
 	b, err := os.ReadFile(filepath.Join(dest, Marker))
 	require.NoError(t, err)
-	assert.Equal(t, markerText, string(b))
+	assert.True(t, strings.HasPrefix(string(b), markerText+manifestHeader), "%s", b)
+	assert.Contains(t, string(b), "\t\"index.html\"\n", "the marker lists the files")
 	assert.FileExists(t, filepath.Join(dest, "README.md"))
 	assert.NoError(t, CheckDestination(root, dest, false), "a published site may be replaced")
 }
@@ -148,4 +151,36 @@ func TestCancelledPublishLeavesSiteUntouched(t *testing.T) {
 	entries, err := os.ReadDir(filepath.Dir(dest))
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary directory is left")
+}
+
+// TestPublishTrustsTheMarkersList: a file the previous marker lists, with
+// the listed size and time, is linked without being read; one changed by
+// hand since, even to the same size, is written again with the build's
+// bytes.
+func TestPublishTrustsTheMarkersList(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "public")
+	files := map[string][]byte{"index.html": []byte("<p>home</p>"), "a/index.html": []byte("<p>a</p>"), "a b/it's.txt": []byte("odd name")}
+	require.NoError(t, Publish(context.Background(), dest, files))
+	// Files written just now are inside the racy window: only an old
+	// marker's list is trusted. Make this one old.
+	marker := filepath.Join(dest, Marker)
+	future := time.Now().Add(time.Hour)
+	require.NoError(t, os.Chtimes(marker, future, future))
+	listed := readManifest(dest)
+	require.Len(t, listed, 3, "every file is listed, odd names too")
+
+	tampered := filepath.Join(dest, "a", "index.html")
+	require.NoError(t, os.WriteFile(tampered, []byte("<p>X</p>"), 0o644))
+	past := time.Now().Add(-time.Minute)
+	require.NoError(t, os.Chtimes(tampered, past, past))
+	before, err := os.Lstat(filepath.Join(dest, "index.html"))
+	require.NoError(t, err)
+
+	require.NoError(t, Publish(context.Background(), dest, files))
+	b, err := os.ReadFile(tampered)
+	require.NoError(t, err)
+	assert.Equal(t, "<p>a</p>", string(b), "a hand edit of the same size is undone")
+	after, err := os.Lstat(filepath.Join(dest, "index.html"))
+	require.NoError(t, err)
+	assert.True(t, os.SameFile(before, after), "an unchanged file is linked, not written")
 }

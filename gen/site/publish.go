@@ -43,11 +43,11 @@ func Publish(ctx context.Context, dest string, files map[string][]byte) error {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("publish: %w", err)
 	}
-	err = writeTree(ctx, tmp, dest, files)
+	entries, err := writeTree(ctx, tmp, dest, files)
 	if err == nil {
 		// The marker is not in files: it is no page, and the service
 		// worker must not precache it.
-		err = os.WriteFile(filepath.Join(tmp, Marker), []byte(markerText), 0o644)
+		err = os.WriteFile(filepath.Join(tmp, Marker), markerContent(entries), 0o644)
 	}
 	if err == nil {
 		err = ctx.Err() // the last moment to stop: the swap publishes
@@ -67,13 +67,14 @@ func Publish(ctx context.Context, dest string, files map[string][]byte) error {
 	return nil
 }
 
-// writeTree writes files into dir, keeping what keep names from previous.
-// It stops early, returning ctx.Err(), when ctx is done.
-func writeTree(ctx context.Context, dir, previous string, files map[string][]byte) error {
+// writeTree writes files into dir, keeping what keep names from previous,
+// and returns what the marker records of each file. It stops early,
+// returning ctx.Err(), when ctx is done.
+func writeTree(ctx context.Context, dir, previous string, files map[string][]byte) (map[string]manifestEntry, error) {
 	names := make([]string, 0, len(files))
 	for name := range files {
 		if !fs.ValidPath(name) || strings.HasPrefix(name, "../") {
-			return fmt.Errorf("refusing to write %q outside the site", name)
+			return nil, fmt.Errorf("refusing to write %q outside the site", name)
 		}
 		names = append(names, name)
 	}
@@ -83,13 +84,15 @@ func writeTree(ctx context.Context, dir, previous string, files map[string][]byt
 		}
 		if b, err := os.ReadFile(filepath.Join(previous, name)); err == nil {
 			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if err := makeDirs(dir, names); err != nil {
-		return err
+		return nil, err
 	}
+	listed := readManifest(previous)
+	made := make([]manifestEntry, len(names))
 	errs := make([]error, len(names))
 	// Creating files is bound by the filesystem's latency, not the CPU, so
 	// more writers than cores help (measured with BenchmarkPublish).
@@ -97,13 +100,20 @@ func writeTree(ctx context.Context, dir, previous string, files map[string][]byt
 		if ctx.Err() != nil {
 			return
 		}
-		p := filepath.Join(dir, filepath.FromSlash(names[i]))
-		errs[i] = writeOrLink(p, filepath.Join(previous, filepath.FromSlash(names[i])), files[names[i]])
+		rel := filepath.FromSlash(names[i])
+		made[i], errs[i] = writeOrLink(filepath.Join(dir, rel), filepath.Join(previous, rel), files[names[i]], listed[names[i]])
 	})
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	entries := make(map[string]manifestEntry, len(names))
+	for i, name := range names {
+		entries[name] = made[i]
+	}
+	return entries, nil
 }
 
 // makeDirs makes the directories of names below dir, each once and
@@ -125,19 +135,34 @@ func makeDirs(dir string, names []string) error {
 }
 
 // writeOrLink writes b to p, or hard-links p to the previous site's copy
-// when that already holds exactly b. A rebuild usually changes few pages,
-// and a link costs the filesystem far less than a new file; the new tree is
-// still complete on its own, so the swap stays atomic. A previous copy of
-// another size is not read.
-func writeOrLink(p, prev string, b []byte) error {
-	if fi, err := os.Lstat(prev); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(b)) {
-		if old, err := os.ReadFile(prev); err == nil && bytes.Equal(old, b) {
-			if err := os.Link(prev, p); err == nil {
-				return nil
-			}
+// when that already holds exactly b, and returns what the marker records of
+// p. A rebuild usually changes few pages, and a link costs the filesystem
+// far less than a new file; the new tree is still complete on its own, so
+// the swap stays atomic. The previous copy holds b when the previous
+// marker lists it with b's hash and it still has the listed size and time,
+// or, without that, when it has b's size and reading it gives b.
+func writeOrLink(p, prev string, b []byte, listed manifestEntry) (manifestEntry, error) {
+	e := manifestEntry{sum: sum(b), size: int64(len(b))}
+	if fi, err := os.Lstat(prev); err == nil && fi.Mode().IsRegular() && fi.Size() == e.size {
+		same := listed.sum == e.sum && listed.size == e.size && listed.mtime == fi.ModTime().UnixNano()
+		if !same {
+			old, err := os.ReadFile(prev)
+			same = err == nil && bytes.Equal(old, b)
+		}
+		if same && os.Link(prev, p) == nil {
+			e.mtime = fi.ModTime().UnixNano()
+			return e, nil
 		}
 	}
-	return os.WriteFile(p, b, 0o644)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		return e, err
+	}
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return e, err
+	}
+	e.mtime = fi.ModTime().UnixNano()
+	return e, nil
 }
 
 // swap puts dir in place of dest and returns the path now holding the old

@@ -1,8 +1,11 @@
 // Package site builds a whole site: it loads the configuration, the probe
 // catalogue, the theme and the content, renders and minifies every page, and
 // hands back the files in memory. A Builder builds the same site again after
-// an edit, reusing what did not change (stepcheck serve). Publish is the only
-// code that writes public/, and it does so atomically.
+// an edit, reusing what did not change (stepcheck serve): a build goes
+// through load, plan, render and assemble, and plan keys each page on a hash
+// of exactly the data its layout sees (render.PageData.WriteKey), so only
+// the pages whose data changed are rendered again. Publish is the only code
+// that writes public/, and it does so atomically.
 package site
 
 import (
