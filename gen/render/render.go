@@ -1,6 +1,13 @@
 // Package render lays out pages through a theme's html/template layouts:
 // header, section navigation, breadcrumbs, an in-page table of contents, the
 // content and the footer.
+//
+// Rendering is two steps. Data builds a page's PageData: plain values
+// copied from the content tree (the page's own fields, its navigation,
+// breadcrumbs, children, neighbours and widget data), never a pointer into
+// it, so that a layout sees that and nothing else. Execute lays the data
+// out. PageData.WriteKey hashes exactly what a layout can see, which is how
+// the site builder knows, for any theme, which pages an edit changed.
 package render
 
 import (
