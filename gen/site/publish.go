@@ -62,9 +62,40 @@ func Publish(ctx context.Context, dest string, files map[string][]byte) error {
 		return fmt.Errorf("publish: %w", err)
 	}
 	if old != "" {
-		os.RemoveAll(old)
+		removeTree(old)
 	}
 	return nil
+}
+
+// removeTree removes dir, a site Publish wrote: its files by several
+// workers, since removing a file waits on the filesystem as creating one
+// does, then its directories, deepest first, each level by several workers
+// too. Whatever that leaves (a file added meanwhile) goes by os.RemoveAll.
+func removeTree(dir string) error {
+	var files []string
+	var levels [][]string // directories by depth below dir
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			files = append(files, p)
+			return nil
+		}
+		depth := strings.Count(p[len(dir):], string(filepath.Separator))
+		for len(levels) <= depth {
+			levels = append(levels, nil)
+		}
+		levels[depth] = append(levels[depth], p)
+		return nil
+	})
+	if err == nil {
+		parallel.ForN(len(files), writers, func(i int) { os.Remove(files[i]) })
+		for depth := len(levels) - 1; depth > 0; depth-- {
+			parallel.ForN(len(levels[depth]), writers, func(i int) { os.Remove(levels[depth][i]) })
+		}
+	}
+	return os.RemoveAll(dir)
 }
 
 // writeTree writes files into dir, keeping what keep names from previous,
