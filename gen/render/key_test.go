@@ -141,6 +141,10 @@ func TestNavLink(t *testing.T) {
 	inline := template.Must(template.New("").Parse(`<a href="{{.URL}}"{{if .Current}} aria-current="page"{{end}}>{{.Title}}</a>`))
 	for _, tt := range []struct{ title, url string }{
 		{"Service down", "/procedures/service-down/"},
+		{"Sev-1: the 5xx rate (p95) ~ 5%", "/a_b/c.d~e-f/"},
+		{"Plain", "/with space/"},
+		{"Plain", "relative/"},
+		{"Plain", "/Ünï/"},
 		{`<script>alert("x")</script> & 'quotes' + more`, `/a b/"quoted"/?q=1&r=<2>`},
 		{"Link", "javascript:alert(1)"},
 		{"Ünïcødé", "/ünï/"},

@@ -137,6 +137,14 @@ var navLink = template.Must(template.New("link").Parse(`<a href="{{.URL}}"{{if .
 // navItem returns the entry for a page, with both of its links.
 func navItem(title, url string) NavItem {
 	it := NavItem{Title: title, URL: url}
+	if plain(title, url) {
+		// What the template below gives, without running it: a site's
+		// URLs and titles are nearly always plain, and a build makes the
+		// entries of every page.
+		it.Link = template.HTML(`<a href="` + url + `">` + title + `</a>`)
+		it.currentLink = template.HTML(`<a href="` + url + `" aria-current="page">` + title + `</a>`)
+		return it
+	}
 	var b strings.Builder
 	navLink.Execute(&b, it) // a string and a bool: it cannot fail
 	it.Link = template.HTML(b.String())
@@ -144,6 +152,21 @@ func navItem(title, url string) NavItem {
 	navLink.Execute(&b, NavItem{Title: title, URL: url, Current: true})
 	it.currentLink = template.HTML(b.String())
 	return it
+}
+
+// plain reports whether html/template would write title and url as they
+// are: a site path of letters, digits and /._~- and a title without a
+// character the escaper changes.
+func plain(title, url string) bool {
+	if !strings.HasPrefix(url, "/") {
+		return false
+	}
+	for _, c := range []byte(url) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("/._~-", c) >= 0) {
+			return false
+		}
+	}
+	return !strings.ContainsAny(title, "<>&'\"+\x00")
 }
 
 // mark makes it the entry of the current page when current is true; the
