@@ -48,7 +48,7 @@ func TestScreenshots(t *testing.T) {
 			}
 			// The top of the page, then the first widget of each kind.
 			shots := map[string]string{"top": ""}
-			for kind, sel := range map[string]string{"probe": ".sc-checked", "form": ".sc-form", "vars": ".sc-varform", "tasks": "li > input[type=checkbox]"} {
+			for kind, sel := range map[string]string{"probe": ".sc-checked", "form": ".sc-form", "vars": ".sc-varform", "tasks": "li > input[type=checkbox]", "template": ".sc-template"} {
 				if eval[bool](t, ctx, `document.querySelector(`+jsString(sel)+`) !== null`) {
 					shots[kind] = sel
 				}

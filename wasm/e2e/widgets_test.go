@@ -88,6 +88,21 @@ func TestTemplateFillsAndCopiesExactText(t *testing.T) {
 	assert.Equal(t, want, eval[string](t, ctx, `navigator.clipboard.readText()`))
 }
 
+// TestTemplateSaysWhichFieldsAreEmpty: beside Copy, a template lists the
+// fields still empty, and the list follows the form as it is filled. Copy
+// copies anyway (the responder decides) and says how many went out empty.
+func TestTemplateSaysWhichFieldsAreEmpty(t *testing.T) {
+	ctx, _, _ := openIncidentPage(t)
+	note := `document.querySelector('#tpl-start .copy-note').textContent`
+	until(t, ctx, note+` === "Empty: severity, title, status, probe.web-live"`)
+	within(t, ctx, chromedp.SendKeys(chromedp.CSS(`#sc-f-title`), "Checkout down"))
+	until(t, ctx, note+` === "Empty: severity, status, probe.web-live"`)
+	within(t, ctx, chromedp.Click(chromedp.CSS(`#tpl-start .code-bar .copy`)))
+	until(t, ctx, note+` === "Copied with 3 empty fields: severity, status, probe.web-live"`)
+	assert.Contains(t, eval[string](t, ctx, `navigator.clipboard.readText()`), "{{severity}} INCIDENT: Checkout down")
+	assert.Equal(t, "status", eval[string](t, ctx, `document.querySelector('#tpl-start .copy-note').getAttribute('role')`), "screen readers hear it")
+}
+
 func TestCommandVariableFillsEveryCommand(t *testing.T) {
 	ctx, _, _ := openIncidentPage(t)
 	within(t, ctx, chromedp.SendKeys(chromedp.CSS(`#sc-v-SUSPICIOUS_IP`), "203.0.113.9"))

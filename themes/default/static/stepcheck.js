@@ -23,6 +23,21 @@
     return fallbackCopy(text);
   }
   window.stepcheckCopy = copy;
+  // The fields of a template still empty: filled in by the widgets, or
+  // never, when they have not started. A template is copied anyway (the
+  // responder decides), but says which fields it would carry empty.
+  function emptyFields(pre) {
+    var names = [], spans = pre.querySelectorAll(".sc-field");
+    for (var i = 0; i < spans.length; i++) {
+      var n = spans[i].getAttribute("data-field");
+      var empty = spans[i].classList.contains("sc-empty") || spans[i].textContent === "{{" + n + "}}";
+      if (empty && names.indexOf(n) < 0) names.push(n);
+    }
+    return names;
+  }
+  function emptyText(names) {
+    return names.length ? "Empty: " + names.join(", ") : "";
+  }
   function addButton(pre) {
     var code = pre.querySelector("code") || pre;
     // Code scrolls sideways on a phone; keyboards must reach it too.
@@ -31,19 +46,35 @@
     btn.type = "button";
     btn.className = "copy";
     btn.textContent = "Copy";
+    var note = null;
+    if (pre.closest(".sc-template")) {
+      note = document.createElement("span");
+      note.className = "copy-note";
+      note.setAttribute("role", "status");
+      var update = function () { if (!btn.hasAttribute("data-done")) note.textContent = emptyText(emptyFields(pre)); };
+      update();
+      new MutationObserver(update).observe(pre, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["class"] });
+    }
     btn.addEventListener("click", function () {
+      var empty = note ? emptyFields(pre) : [];
       copy(code.textContent).then(function () {
         btn.textContent = "Copied";
         btn.setAttribute("data-done", "");
+        if (empty.length) note.textContent = "Copied with " + empty.length + (empty.length === 1 ? " empty field: " : " empty fields: ") + empty.join(", ");
       }, function () {
         btn.textContent = "Select and copy";
       });
-      setTimeout(function () { btn.textContent = "Copy"; btn.removeAttribute("data-done"); }, 2000);
+      setTimeout(function () {
+        btn.textContent = "Copy";
+        btn.removeAttribute("data-done");
+        if (note) note.textContent = emptyText(emptyFields(pre));
+      }, 2000);
     });
     // The button sits in a bar above the code rather than over it, so it
     // never hides the end of a long command on a narrow screen.
     var bar = document.createElement("div");
     bar.className = "code-bar";
+    if (note) bar.appendChild(note);
     bar.appendChild(btn);
     pre.parentNode.insertBefore(bar, pre);
   }
