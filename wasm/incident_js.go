@@ -31,7 +31,7 @@ type incUI struct {
 	detail     js.Value
 	link       js.Value       // the share link
 	offer      incident.Offer // what the link offers
-	checks     map[string]string
+	checks     map[string]string // the last result seen of each probe
 }
 
 // initIncident sets up incident mode: the offer a link brings, the bar of
@@ -155,15 +155,17 @@ func (a *app) record(kind, text string) {
 	}
 }
 
-// recordCheck records a probe's result. With auto-refresh on, only a change
-// is recorded, so the timeline does not fill with the same answer.
-func (a *app) recordCheck(id string) {
+// recordCheck records a probe's result: every one the responder tapped
+// for, and of the checks that ran on their own (auto) only a change seen
+// on this page, so that opening a page or auto-refresh does not fill the
+// timeline with the same answers.
+func (a *app) recordCheck(id string, auto bool) {
 	v := a.probes[id].View(now())
-	if a.auto && a.inc.checks[id] == v.Badge {
-		return
-	}
+	prev, seen := a.inc.checks[id]
 	a.inc.checks[id] = v.Badge
-	a.record(incident.KindCheck, id+": "+v.Badge)
+	if !auto || seen && prev != v.Badge {
+		a.record(incident.KindCheck, id+": "+v.Badge)
+	}
 }
 
 func tickText(at string) string {

@@ -20,9 +20,6 @@ import (
 	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
-// autoRefreshMS is how often auto-refresh checks every probe on the page.
-const autoRefreshMS = 30_000
-
 type app struct {
 	funcs    funcs
 	apiBase  string
@@ -31,8 +28,8 @@ type app struct {
 	order    []string
 	values   map[string]string // form values, including automatic ones
 	fields   []form.Field
-	auto     bool
-	lastAuto float64
+	auto     bool // the auto-refresh switch, on until the responder turns it off
+	refresh  status.Refresh
 	inc      incUI
 }
 
@@ -42,6 +39,7 @@ func main() {
 		incident: store.Current(newLocalStorage()),
 		probes:   map[string]*status.Probe{},
 		values:   map[string]string{},
+		auto:     true,
 	}
 	data := pageData()
 	a.initProbes()
@@ -52,7 +50,7 @@ func main() {
 	a.initIncident(data)
 	a.initSearch()
 	a.funcs.on(global, "pagehide", func(js.Value) { a.funcs.release() })
-	a.funcs.on(global, "online", func(js.Value) { a.tick() })
+	a.funcs.on(global, "online", func(js.Value) { a.refresh.Reset(); a.tick() })
 	a.funcs.on(global, "offline", func(js.Value) {
 		for _, id := range a.order {
 			if p := a.probes[id]; p.Status() != status.Unchecked {
@@ -64,6 +62,7 @@ func main() {
 	ticker := js.FuncOf(func(js.Value, []js.Value) any { a.tick(); return nil })
 	a.funcs = append(a.funcs, ticker)
 	global.Call("setInterval", ticker, 1000)
+	a.tick() // the statuses on open, without a tap
 	ds := document.Get("documentElement").Get("dataset")
 	ds.Set("widgetsReadyMs", global.Get("performance").Call("now").Int())
 	ds.Set("widgets", "ready")
@@ -120,14 +119,15 @@ func (a *app) initProbes() {
 		failing := el("ul", "sc-failing", "")
 		failing.Set("hidden", true)
 		n.Call("append", meta, btn, detail, failing)
-		a.funcs.on(btn, "click", func(js.Value) { a.check(id) })
+		a.funcs.on(btn, "click", func(js.Value) { a.check(id, false) })
 	}
 	// One switch per page: auto-refresh every probe on it.
 	bar := el("div", "sc-bar", "")
 	label := el("label", "sc-auto", "")
 	box := el("input", "", "")
 	box.Set("type", "checkbox")
-	label.Call("append", box, " Auto-refresh every "+strconv.Itoa(autoRefreshMS/1000)+" s")
+	box.Set("checked", true)
+	label.Call("append", box, " Auto-refresh every 30 s") // status.RefreshMS
 	bar.Call("append", label)
 	if content := query(widget.SelContent); content.Truthy() {
 		content.Call("prepend", bar)
@@ -135,23 +135,23 @@ func (a *app) initProbes() {
 	a.funcs.on(box, "change", func(js.Value) {
 		a.auto = box.Get("checked").Bool()
 		if a.auto {
-			a.lastAuto = 0
+			a.refresh.Reset()
 			a.tick()
 		}
 	})
 }
 
-// check runs one probe. The request goes out from a goroutine: a click
-// callback must never block.
-func (a *app) check(id string) {
+// check runs one probe, on a tap or (auto) on its own. The request goes out
+// from a goroutine: a click callback must never block.
+func (a *app) check(id string, auto bool) {
 	p := a.probes[id]
 	if p == nil || !p.Start() {
 		return
 	}
 	a.renderProbe(id)
 	go func() {
-		a.finish(id, a.fetchResult(id))
-		a.recordCheck(id)
+		a.finish(id, a.fetchResult(id, auto))
+		a.recordCheck(id, auto)
 		a.renderProbe(id)
 		a.renderTemplates()
 	}()
@@ -165,7 +165,9 @@ type fetched struct {
 	reason  string
 }
 
-func (a *app) fetchResult(id string) fetched {
+// fetchResult asks the probe API for a probe's result. An automatic check
+// says so (?trigger=auto), for the API's audit of who pressed Check now.
+func (a *app) fetchResult(id string, auto bool) fetched {
 	opts := global.Get("Object").New()
 	opts.Set("method", "POST")
 	opts.Set("cache", "no-store")
@@ -176,7 +178,11 @@ func (a *app) fetchResult(id string) fetched {
 		opts.Set("signal", as.Call("timeout", 20_000))
 	}
 	online := global.Get("navigator").Get("onLine")
-	resp, err := await(global.Call("fetch", a.apiBase+api.CheckPath(id), opts))
+	u := a.apiBase + api.CheckPath(id)
+	if auto {
+		u += api.TriggerQuery
+	}
+	resp, err := await(global.Call("fetch", u, opts))
 	if err != nil {
 		if online.Type() == js.TypeBoolean && !online.Bool() {
 			return fetched{offline: true, reason: "this device is offline"}
@@ -220,6 +226,7 @@ func decodeResult(v js.Value) api.Result {
 }
 
 func (a *app) finish(id string, f fetched) {
+	a.refresh.Reached(f.ok || f.reached)
 	p := a.probes[id]
 	switch {
 	case f.ok:
@@ -272,10 +279,10 @@ func (a *app) tick() {
 			a.renderProbe(id)
 		}
 	}
-	if a.auto && t-a.lastAuto >= autoRefreshMS {
-		a.lastAuto = t
+	// A page shown again after a while gets its statuses within a tick.
+	if a.auto && a.refresh.Due(t, !document.Get("hidden").Bool()) {
 		for _, id := range a.order {
-			a.check(id)
+			a.check(id, true)
 		}
 	}
 	a.renderTemplates()

@@ -46,6 +46,11 @@ const PathHealth = "/healthz"
 // PathMetrics is the path of the Prometheus metrics endpoint (GET).
 const PathMetrics = "/metrics"
 
+// TriggerQuery is the query a check request carries when the widgets send
+// it on their own (when a page opens, and on auto-refresh) rather than on a
+// tap of Check now, so that the audit can tell them apart.
+const TriggerQuery = "?trigger=auto"
+
 // CheckPath returns the path to POST to check the probe with the given ID.
 // It does not validate id; callers pass IDs that came from the catalogue.
 func CheckPath(id string) string {

@@ -28,11 +28,22 @@ func (s *Server) audit(r *http.Request, probe, outcome string, status api.Status
 		slog.String("client", clientKey(r, s.opts.ClientIPHeader)),
 		slog.String("probe", probe),
 		slog.String("outcome", outcome),
+		slog.String("trigger", trigger(r)),
 	}
 	if status != "" {
 		attrs = append(attrs, slog.String("status", string(status)))
 	}
 	s.opts.Audit.LogAttrs(r.Context(), slog.LevelInfo, "check request", attrs...)
+}
+
+// trigger says what sent a check request, as the client says: "auto" for
+// the widgets' own checks (api.TriggerQuery), "tap" for anything else. Only
+// those two words reach the log, whatever the query holds.
+func trigger(r *http.Request) string {
+	if r.URL.Query().Get("trigger") == "auto" {
+		return "auto"
+	}
+	return "tap"
 }
 
 // user is the user Options.UserHeader names, "anonymous" without one, as

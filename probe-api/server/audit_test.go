@@ -18,7 +18,7 @@ import (
 )
 
 type auditLine struct {
-	Msg, User, Client, Probe, Outcome, Status string
+	Msg, User, Client, Probe, Outcome, Status, Trigger string
 }
 
 func auditLines(t *testing.T, log string) []auditLine {
@@ -121,6 +121,29 @@ func TestAuditSaysWhoRanWhat(t *testing.T) {
 	}
 	if strings.Contains(text, "ada@") || strings.Contains(text, "carol") {
 		t.Error("a user reached the metrics")
+	}
+}
+
+// TestAuditSaysWhatTriggeredACheck: the widgets' own checks (on open and
+// on auto-refresh) say so, and the audit tells them from a tap; a query
+// that says anything else is a tap, and never reaches the log as written.
+func TestAuditSaysWhatTriggeredACheck(t *testing.T) {
+	tg := newTarget(t, false)
+	var log probetest.LogBuffer
+	_, hs := newServer(t, httpCatalogue(t, tg.srv.URL), Options{Cache: time.Minute, Audit: slog.New(slog.NewJSONHandler(&log, nil))})
+	check := hs.URL + api.CheckPath("web")
+	for _, u := range []string{check + api.TriggerQuery, check, check + "?trigger=%3Cscript%3E", check + "?trigger=auto&trigger=tap"} {
+		post(t, nil, u, nil)
+	}
+	var got []string
+	for _, l := range auditLines(t, log.String()) {
+		got = append(got, l.Trigger)
+	}
+	if strings.Join(got, " ") != "auto tap tap auto" {
+		t.Errorf("triggers %v, want auto tap tap auto", got)
+	}
+	if strings.Contains(log.String(), "script") {
+		t.Errorf("the query reached the log:\n%s", log.String())
 	}
 }
 

@@ -109,6 +109,7 @@ type target struct {
 	srv  *httptest.Server
 	mu   sync.Mutex
 	down bool
+	n    int // requests served
 }
 
 func newTarget(t testing.TB) *target {
@@ -116,6 +117,7 @@ func newTarget(t testing.TB) *target {
 	tg.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tg.mu.Lock()
 		down := tg.down
+		tg.n++
 		tg.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		if down {
@@ -128,6 +130,17 @@ func newTarget(t testing.TB) *target {
 	t.Cleanup(tg.srv.Close)
 	return tg
 }
+
+// hits returns how many requests the target has served.
+func (tg *target) hits() int {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return tg.n
+}
+
+// pollSlackMS is how late until can see a condition that became true: its
+// poll interval and one evaluation.
+const pollSlackMS = 100
 
 func (tg *target) setDown(down bool) {
 	tg.mu.Lock()

@@ -116,6 +116,9 @@ func TestServeReloadsTheBrowser(t *testing.T) {
 	// The widgets add their bars and forms above the fold; scroll once they
 	// have, or the browser's scroll anchoring moves the page under the test.
 	until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
+	// The page fetches its statuses on open; measure once they are in.
+	const settled = `[...document.querySelectorAll('.sc-checked .sc-probe')].every(p => p.dataset.state !== "unchecked" && p.querySelector('.sc-check').getAttribute('aria-busy') !== 'true')`
+	until(t, ctx, settled)
 	eval[bool](t, ctx, `(() => { window.scrollTo(0, 900); window.notReloaded = true; return true })()`)
 	require.Greater(t, eval[float64](t, ctx, `window.scrollY`), 0.0)
 	// What the writer sees: where a heading sits in the viewport. The
@@ -132,6 +135,7 @@ func TestServeReloadsTheBrowser(t *testing.T) {
 	assert.False(t, eval[bool](t, ctx, `window.notReloaded === true`), "the page reloaded")
 	until(t, ctx, `document.documentElement.dataset.serve === "connected"`)
 	until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
+	until(t, ctx, settled)
 	assert.InDelta(t, scroll, eval[float64](t, ctx, anchor), 2, "the reload keeps the scroll position")
 
 	// A broken save: the overlay lists the diagnostic over the old page.

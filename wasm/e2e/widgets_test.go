@@ -28,11 +28,24 @@ func openIncidentPage(t testing.TB) (ctx context.Context, tg *target, base strin
 	return c, tg, hs.URL
 }
 
+// TestStatusesShowOnOpen: every probe on the page has a status within 3 s
+// of the page opening, with no tap, with its age; the switch is on, and a
+// tap still checks at once.
+func TestStatusesShowOnOpen(t *testing.T) {
+	ctx, tg, _ := openIncidentPage(t)
+	all := `[...document.querySelectorAll('.sc-probe')]`
+	until(t, ctx, all+`.length > 0 && `+all+`.every(p => p.dataset.state !== "unchecked") && [...document.querySelectorAll('.sc-check')].every(b => b.getAttribute('aria-busy') !== 'true')`)
+	assert.Less(t, eval[float64](t, ctx, `performance.now()`), 3000.0+pollSlackMS, "statuses within 3 s of opening the page")
+	assert.Regexp(t, `checked (just now|\d+ s ago)$`, eval[string](t, ctx, `document.querySelector('.sc-checked .sc-meta').textContent`))
+	assert.True(t, eval[bool](t, ctx, `document.querySelector('.sc-auto input').checked`), "auto-refresh is on by default")
+	assert.Equal(t, 1, tg.hits(), "one check per probe on open")
+}
+
 func TestCheckNowShowsUpThenDown(t *testing.T) {
 	ctx, tg, _ := openIncidentPage(t)
 	probe := `document.querySelector('.sc-checked .sc-probe[data-probe="web-live"]')`
 
-	assert.Equal(t, "unchecked", eval[string](t, ctx, probe+`.dataset.state`))
+	until(t, ctx, probe+`.dataset.state === "up"`) // on open, without a tap
 	height := eval[float64](t, ctx, probe+`.querySelector(".sc-check").getBoundingClientRect().height`)
 	assert.GreaterOrEqual(t, height, 48.0, "Check now is a 48 px tap target")
 
@@ -79,7 +92,8 @@ func TestTemplateFillsAndCopiesExactText(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#sc-f-status`), "Investigating"),
 	)
 	eval[bool](t, ctx, `(() => { document.querySelector('#sc-f-status').dispatchEvent(new Event('input', {bubbles: true})); return true })()`)
-	want := "🚨 SEV-1 INCIDENT: Checkout down\n- Status: Investigating\n- Web: {{probe.web-live}}\n"
+	// The probe's field holds its status, which the page fetched on open.
+	want := "🚨 SEV-1 INCIDENT: Checkout down\n- Status: Investigating\n- Web: up\n"
 	until(t, ctx, `document.querySelector('#tpl-start code').textContent === `+jsString(want))
 
 	// The Copy button above the template puts exactly that text on the clipboard.
@@ -94,11 +108,12 @@ func TestTemplateFillsAndCopiesExactText(t *testing.T) {
 func TestTemplateSaysWhichFieldsAreEmpty(t *testing.T) {
 	ctx, _, _ := openIncidentPage(t)
 	note := `document.querySelector('#tpl-start .copy-note').textContent`
-	until(t, ctx, note+` === "Empty: severity, title, status, probe.web-live"`)
+	// The probe's field fills itself with the status fetched on open.
+	until(t, ctx, note+` === "Empty: severity, title, status"`)
 	within(t, ctx, chromedp.SendKeys(chromedp.CSS(`#sc-f-title`), "Checkout down"))
-	until(t, ctx, note+` === "Empty: severity, status, probe.web-live"`)
+	until(t, ctx, note+` === "Empty: severity, status"`)
 	within(t, ctx, chromedp.Click(chromedp.CSS(`#tpl-start .code-bar .copy`)))
-	until(t, ctx, note+` === "Copied with 3 empty fields: severity, status, probe.web-live"`)
+	until(t, ctx, note+` === "Copied with 2 empty fields: severity, status"`)
 	assert.Contains(t, eval[string](t, ctx, `navigator.clipboard.readText()`), "{{severity}} INCIDENT: Checkout down")
 	assert.Equal(t, "status", eval[string](t, ctx, `document.querySelector('#tpl-start .copy-note').getAttribute('role')`), "screen readers hear it")
 }
