@@ -29,8 +29,8 @@ type incUI struct {
 	bar        js.Value // details.sc-inc-bar, or undefined
 	sum        js.Value
 	detail     js.Value
-	link       js.Value       // the share link
-	offer      incident.Offer // what the link offers
+	link       js.Value          // the share link
+	offer      incident.Offer    // what the link offers
 	checks     map[string]string // the last result seen of each probe
 }
 
