@@ -183,4 +183,35 @@ func TestPublishTrustsTheMarkersList(t *testing.T) {
 	after, err := os.Lstat(filepath.Join(dest, "index.html"))
 	require.NoError(t, err)
 	assert.True(t, os.SameFile(before, after), "an unchanged file is linked, not written")
+
+	// A marker that lies is worth nothing: every file is compared.
+	require.NoError(t, os.WriteFile(marker, []byte(markerText+manifestHeader+"8\t1\tzz\t\"index.html\"\nnot a line\n"), 0o644))
+	require.NoError(t, os.Chtimes(marker, future, future))
+	assert.Empty(t, readManifest(dest), "malformed lines are left out")
+	require.NoError(t, Publish(context.Background(), dest, files))
+	b, err = os.ReadFile(filepath.Join(dest, "index.html"))
+	require.NoError(t, err)
+	assert.Equal(t, "<p>home</p>", string(b))
+}
+
+// FuzzReadManifest: whatever the marker of a destination holds, reading its
+// list neither panics nor keeps an entry it could not read whole.
+func FuzzReadManifest(f *testing.F) {
+	f.Add([]byte(markerText + manifestHeader + "11\t1\t" + strings.Repeat("ab", 16) + "\t\"index.html\"\n"))
+	f.Add([]byte(markerText))
+	f.Add([]byte(manifestHeader + "1\t2\t3\t4\n\t\t\t\n"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, Marker)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		future := time.Now().Add(time.Hour)
+		os.Chtimes(path, future, future)
+		for name, e := range readManifest(dir) {
+			if e.size < 0 || name == "" && !strings.Contains(string(data), `""`) {
+				t.Fatalf("entry %q %+v from %q", name, e, data)
+			}
+		}
+	})
 }
