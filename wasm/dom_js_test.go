@@ -3,12 +3,52 @@
 package main
 
 import (
+	"runtime"
+	"strconv"
 	"syscall/js"
 	"testing"
+
+	"github.com/stepcheck/stepcheck/wasm/bridge"
 )
 
-// These run under Node (go_js_wasm_exec): no DOM, but real JS promises and
-// the real syscall/js bridge.
+// These run under Node (go_js_wasm_exec): no DOM and no worker, but real
+// JS promises and the real syscall/js bridge. The worker script's scOp is
+// a stand-in that collects the operations as the real one does; the page's
+// messages are given to receive as the worker script passes them.
+
+var queued = js.Global().Get("Array").New()
+
+func init() {
+	global.Set("scOp", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		o := js.Global().Get("Array").New()
+		for _, a := range args {
+			o.Call("push", a)
+		}
+		queued.Call("push", o)
+		return nil
+	}))
+	scOp = global.Get("scOp")
+}
+
+// sent takes what the widgets queued, as the page would receive it, in
+// JSON ("" for nothing).
+func sent() string {
+	if queued.Length() == 0 {
+		return ""
+	}
+	s := global.Get("JSON").Call("stringify", queued).String()
+	queued = js.Global().Get("Array").New()
+	return s
+}
+
+// msg is a message from the page.
+func msg(args ...any) []js.Value {
+	out := make([]js.Value, len(args))
+	for i, a := range args {
+		out[i] = js.ValueOf(a)
+	}
+	return out
+}
 
 func TestAwaitResolves(t *testing.T) {
 	v, err := await(global.Get("Promise").Call("resolve", 42))
@@ -24,18 +64,115 @@ func TestAwaitRejects(t *testing.T) {
 	}
 }
 
-func TestLocalStorageAbsentIsHarmless(t *testing.T) {
-	// Node has no localStorage: state is simply not kept.
-	l := localStorage{s: js.Undefined()}
-	l.Set("k", "v")
-	if _, ok := l.Get("k"); ok {
-		t.Fatal("Get found a value in absent storage")
+func TestOperationsGoInOrder(t *testing.T) {
+	sent()
+	n := el("p", "x", "one")
+	setText(n, "two")
+	appendTo(n, " and", n)
+	want := `[["n",` + itoa(n) + `,"p","x","one"],["p",` + itoa(n) + `,"textContent","two"],["ap",` + itoa(n) + `," and",` + itoa(n) + `]]`
+	if got := sent(); got != want {
+		t.Fatalf("batch = %s, want %s", got, want)
 	}
-	l.Remove("k")
+	on(n, "keydown", bridge.Listen{Prevent: true, Keys: "ArrowDown ArrowUp", Outside: document, Confirm: "Sure?"}, func(event) {})
+	want = `[["on",` + itoa(n) + `,` + strconv.Itoa(len(listeners)) + `,"keydown",true,false,2,"Sure?","ArrowDown ArrowUp"]]`
+	if got := sent(); got != want {
+		t.Fatalf("batch = %s, want %s", got, want)
+	}
 }
 
-func TestStrAndNumIgnoreWrongTypes(t *testing.T) {
-	if str(js.ValueOf(3)) != "" || num(js.ValueOf("x")) != 0 || str(js.ValueOf("a")) != "a" || num(js.ValueOf(2.5)) != 2.5 {
-		t.Fatal("str/num conversions")
+func TestUnchangedIsNotSentAgain(t *testing.T) {
+	sent()
+	n := el("span", "", "")
+	sent()
+	setText(n, "5 s ago")
+	setText(n, "5 s ago")
+	toggle(n, "sc-empty", true)
+	toggle(n, "sc-empty", true)
+	setData(n, "state", "ok")
+	setData(n, "state", "ok")
+	want := `[["p",` + itoa(n) + `,"textContent","5 s ago"],["c",` + itoa(n) + `,"sc-empty",true],["d",` + itoa(n) + `,"state","ok"]]`
+	if got := sent(); got != want {
+		t.Fatalf("batch = %s, want %s", got, want)
+	}
+	// A value is the reader's too, and an emptied element has lost what
+	// was appended: both are always sent.
+	setProp(n, "value", "a")
+	setProp(n, "value", "a")
+	empty(n)
+	empty(n)
+	want = `[["p",` + itoa(n) + `,"value","a"],["p",` + itoa(n) + `,"value","a"],["p",` + itoa(n) + `,"textContent",""],["p",` + itoa(n) + `,"textContent",""]]`
+	if got := sent(); got != want {
+		t.Fatalf("batch = %s, want %s", got, want)
 	}
 }
+
+func TestStorageSendsEveryChangeToThePage(t *testing.T) {
+	sent()
+	s := &storage{m: map[string]string{"stepcheck:a": "1"}, ok: true}
+	s.Set("stepcheck:b", "2")
+	s.Remove("stepcheck:a")
+	if got, want := sent(), `[["ls","stepcheck:b","2"],["ls","stepcheck:a",null]]`; got != want {
+		t.Fatalf("batch = %s, want %s", got, want)
+	}
+	if v, ok := s.Get("stepcheck:b"); !ok || v != "2" {
+		t.Fatalf("Get after Set = %q, %v", v, ok)
+	}
+	if _, ok := s.Get("stepcheck:a"); ok {
+		t.Fatal("Get found a removed key")
+	}
+	if k := s.keys(); len(k) != 1 || k[0] != "stepcheck:b" {
+		t.Fatalf("keys = %v", k)
+	}
+}
+
+func TestQueryWaitsForThePagesAnswer(t *testing.T) {
+	sent()
+	done := make(chan []found)
+	go func() { done <- queryAll(document, ".sc-probe", bridge.PropData("probe")) }()
+	for queued.Length() == 0 {
+		runtime.Gosched()
+	}
+	id := nextReq
+	want := `[["q",` + strconv.Itoa(id) + `,2,".sc-probe","d:probe"]]`
+	if got := sent(); got != want {
+		t.Fatalf("batch = %s, want %s", got, want)
+	}
+	receive(js.Null(), msg(bridge.MsgReply, id, []any{[]any{-1, "db"}, []any{-2, "api"}}))
+	got := <-done
+	if len(got) != 2 || got[0].n != -1 || got[0].str(0) != "db" || got[1].n != -2 || got[1].str(0) != "api" {
+		t.Fatalf("found %+v", got)
+	}
+}
+
+func TestEventsReachTheirListener(t *testing.T) {
+	sent()
+	var got event
+	on(body, "input", bridge.Listen{}, func(e event) { got = e })
+	id := len(listeners)
+	receive(js.Null(), msg(bridge.MsgEvent, id, "typed", true, "a"))
+	if got != (event{value: "typed", checked: true, key: "a"}) {
+		t.Fatalf("listener got %+v", got)
+	}
+	// A message the widgets do not know, for no listener, or short, is
+	// ignored.
+	receive(js.Null(), msg(bridge.MsgEvent, 9999))
+	receive(js.Null(), msg("nonsense"))
+	receive(js.Null(), msg(bridge.MsgReply))
+	receive(js.Null(), msg())
+}
+
+func TestStorageFollowsOtherTabs(t *testing.T) {
+	old := kv
+	defer func() { kv = old }()
+	kv = &storage{m: map[string]string{}, ok: true}
+	receive(js.Null(), msg(bridge.MsgStorage, "stepcheck:x", "1"))
+	if v, _ := kv.Get("stepcheck:x"); v != "1" {
+		t.Fatalf("after another tab's change, Get = %q", v)
+	}
+	receive(js.Null(), msg(bridge.MsgStorage, "stepcheck:x", nil))
+	if _, ok := kv.Get("stepcheck:x"); ok {
+		t.Fatal("another tab's removal was not seen")
+	}
+}
+
+func itoa(n node) string { return strconv.Itoa(int(n)) }

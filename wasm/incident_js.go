@@ -6,6 +6,7 @@ import (
 	"strings"
 	"syscall/js"
 
+	"github.com/stepcheck/stepcheck/wasm/bridge"
 	"github.com/stepcheck/stepcheck/wasm/form"
 	"github.com/stepcheck/stepcheck/wasm/incident"
 	"github.com/stepcheck/stepcheck/wasm/store"
@@ -16,8 +17,7 @@ import (
 // or open an incident from a link, and the timeline that records what the
 // responder does. The logic is in package incident; this is the DOM.
 //
-// Buttons carry data-act and data-arg, and one click listener dispatches
-// them (see act). Starting, opening, ending and forgetting an incident
+// Buttons carry data-act and data-arg, and their clicks run act. Starting, opening, ending and forgetting an incident
 // reload the page, which then shows the current incident everywhere: form,
 // variables, ticks and bar. Every call into JavaScript costs the widgets
 // code (see BENCHMARKS.md), so this file makes few.
@@ -25,11 +25,11 @@ type incUI struct {
 	sevs       []incident.Severity
 	ids        []string
 	postmortem string
-	kv         localStorage
-	bar        js.Value // details.sc-inc-bar, or undefined
-	sum        js.Value
-	detail     js.Value
-	link       js.Value          // the share link
+	pageSev    string // the page's own severity
+	bar        node   // details.sc-inc-bar, or bridge.None
+	sum        node
+	detail     node
+	link       node              // the share link
 	offer      incident.Offer    // what the link offers
 	checks     map[string]string // the last result seen of each probe
 }
@@ -40,11 +40,14 @@ type incUI struct {
 // function because each one more costs the widgets.
 func (a *app) initIncident(data js.Value) {
 	u := &a.inc
-	main := query(widget.SelMain)
-	if !data.Truthy() || !main.Truthy() {
+	main, ok := query(widget.SelMain)
+	if !data.Truthy() || !ok {
 		return
 	}
-	u.kv, u.checks, u.postmortem = newLocalStorage(), map[string]string{}, str(data.Get(widget.KeyPostmortem))
+	u.checks, u.postmortem = map[string]string{}, str(data.Get(widget.KeyPostmortem))
+	if sev, ok := query(widget.SelPageSeverity, bridge.PropText); ok {
+		u.pageSev = sev.str(0)
+	}
 	ts := data.Get(widget.KeyTargets)
 	for i := 0; ts.Truthy() && i < ts.Length(); i++ {
 		t := ts.Index(i)
@@ -62,26 +65,25 @@ func (a *app) initIncident(data js.Value) {
 		}
 	}
 	box := el("section", "sc-inc", "")
-	box.Call("setAttribute", "aria-label", "Incident")
-	main.Call("prepend", box)
-	a.funcs.on(document, "click", a.onClick)
+	setAttr(box, "aria-label", "Incident")
+	prepend(main.n, box)
+	a.recordCopies()
 
 	// The offer: a shared incident in the fragment, or an alert or a
 	// prefill in the query. It never opens one by itself.
-	loc := global.Get("location")
-	q, label := str(loc.Get("hash")), "Open this incident"
+	q, label := page.hash, "Open this incident"
 	if !strings.HasPrefix(q, "#incident=") {
-		q, label = str(loc.Get("search")), "Start incident"
+		q, label = page.search, "Start incident"
 	}
 	if o, ok := incident.ParseOffer(q, u.ids, a.fields); ok {
 		u.offer = o
 		offer := add(box, "div", "sc-offer", "")
 		add(offer, "p", "", o.Describe(ms(), tzOffset()))
-		button(offer, label, "offer", "")
+		a.button(offer, label, "offer", "")
 	}
 
 	if a.incident.ID == store.DefaultIncident {
-		button(box, "Start an incident", "start", "")
+		a.button(box, "Start an incident", "start", "")
 	} else {
 		// The bar: the clock, the incident's fields with its timeline, a
 		// note, and what to do with the incident.
@@ -92,7 +94,7 @@ func (a *app) initIncident(data js.Value) {
 		for _, f := range form.Fields(u.ids, []form.Field{{Name: widget.FieldTimeline, Type: widget.TypeLong}, {Name: "note", Type: widget.TypeText}}) {
 			a.addInput(fields, f, "sc-i-", a.values[f.Name], a.setField)
 		}
-		buttons(fields, "Add note", incident.KindNote, "", "Escalated", incident.KindEscalation, "")
+		a.buttons(fields, "Add note", incident.KindNote, "", "Escalated", incident.KindEscalation, "")
 		// Once it has ended, the next incident starts here.
 		end, act := "End incident", "end"
 		if a.incident.Meta("ended") != "" {
@@ -100,38 +102,59 @@ func (a *app) initIncident(data js.Value) {
 		}
 		acts := add(u.bar, "div", "sc-inc-actions", "")
 		if u.postmortem != "" {
-			add(acts, "a", "sc-btn", "Postmortem").Set("href", u.postmortem)
+			setProp(add(acts, "a", "sc-btn", "Postmortem"), "href", u.postmortem)
 		}
-		buttons(acts, "Copy share link", "share", "timeline",
+		a.buttons(acts, "Copy share link", "share", "timeline",
 			"Copy share link without the timeline", "share", "", end, act, "", "Forget this incident", "forget", "")
 		u.link = add(add(u.bar, "p", "sc-inc-link", ""), "a", "", "")
 		a.incTick()
 	}
 
 	// The incidents kept on this device, the latest first.
-	var list js.Value
-	ids := store.List(u.kv)
+	list := bridge.None
+	ids := store.List(kv)
 	for i := len(ids) - 1; i >= 0; i-- {
 		if ids[i] == a.incident.ID {
 			continue
 		}
-		if !list.Truthy() {
+		if list == bridge.None {
 			d := add(box, "details", "sc-inc-earlier", "")
 			add(d, "summary", "", "Earlier incidents on this device")
 			list = add(d, "ul", "", "")
 		}
-		button(add(list, "li", "", incident.Brief(store.Get(u.kv, ids[i]))+" "), "Open", "open", ids[i])
+		a.button(add(list, "li", "", incident.Brief(store.Get(kv, ids[i]))+" "), "Open", "open", ids[i])
 	}
 }
 
-// button adds a button that act dispatches by its data-act.
-func button(parent js.Value, text, act, arg string) js.Value {
+// button adds a button that runs act with arg. Forgetting asks first, on
+// the page, inside the click.
+func (a *app) button(parent node, text, act, arg string) node {
 	b := add(parent, "button", "sc-btn", text)
-	b.Set("type", "button")
-	ds := b.Get("dataset")
-	ds.Set("act", act)
-	ds.Set("arg", arg)
+	setProp(b, "type", "button")
+	setData(b, "act", act)
+	setData(b, "arg", arg)
+	var opts bridge.Listen
+	if act == "forget" {
+		opts.Confirm = "Forget this incident? Its fields, ticks and timeline are removed from this device."
+	}
+	on(b, "click", opts, func(event) { a.act(act, arg) })
 	return b
+}
+
+// recordCopies records the copies of templates in the timeline, wherever
+// they are on the page.
+func (a *app) recordCopies() {
+	for _, t := range queryAll(document, widget.SelTemplate, bridge.PropData(widget.DataTemplate), bridge.PropTextOf(widget.SelTemplateTitle),
+		bridge.PropNodeOf("."+widget.ClassCopy)) {
+		id, title, btn := t.str(0), t.str(1), t.node(2)
+		// Copying the postmortem is not recorded: it is the record.
+		if btn == bridge.None || id == widget.PostmortemTemplate {
+			continue
+		}
+		on(btn, "click", bridge.Listen{}, func(event) {
+			a.record(incident.CopyKind(id), title+" ("+a.values[widget.FieldStatus]+")")
+		})
+	}
 }
 
 func tzOffset() int { return -global.Get("Date").New().Call("getTimezoneOffset").Int() }
@@ -180,9 +203,9 @@ func tickText(at string) string {
 func (a *app) setField(name, v string) {
 	a.values[name] = v
 	a.incident.SetField(name, v)
-	for _, in := range queryAll(document, `[name="`+name+`"]`) {
-		if str(in.Get("value")) != v {
-			in.Set("value", v)
+	for _, in := range a.inputs[name] {
+		if in != a.typing {
+			setProp(in, "value", v)
 		}
 	}
 	a.renderTemplates()
@@ -191,7 +214,7 @@ func (a *app) setField(name, v string) {
 // fillPostmortem fills the postmortem from the incident on the page that
 // holds its template, before the form reads the fields.
 func (a *app) fillPostmortem() {
-	if a.incident.ID != store.DefaultIncident && query(widget.SelPostmortem).Truthy() {
+	if _, ok := query(widget.SelPostmortem); ok && a.incident.ID != store.DefaultIncident {
 		incident.Fill(a.incident, a.state(), ms(), tzOffset())
 	}
 }
@@ -208,10 +231,10 @@ func (a *app) state() incident.State {
 
 // buttons adds a button for each (text, act, arg), leaving out those
 // without text.
-func buttons(parent js.Value, spec ...string) {
+func (a *app) buttons(parent node, spec ...string) {
 	for i := 0; i+2 < len(spec); i += 3 {
 		if spec[i] != "" {
-			button(parent, spec[i], spec[i+1], spec[i+2])
+			a.button(parent, spec[i], spec[i+1], spec[i+2])
 		}
 	}
 }
@@ -219,34 +242,15 @@ func buttons(parent js.Value, spec ...string) {
 // incTick refreshes the clock; tick calls it every second.
 func (a *app) incTick() {
 	u := &a.inc
-	if !u.bar.Truthy() {
+	if u.bar == bridge.None {
 		return
 	}
 	s := a.state()
 	v := incident.Clock(u.sev(a.values[widget.FieldSeverity]), s, ms())
 	sum, detail := v.Text(a.values[widget.FieldSeverity], a.values[widget.FieldTitle], s.Ended > 0)
-	u.sum.Set("textContent", sum)
-	u.detail.Set("textContent", detail)
-	u.bar.Get("dataset").Set("level", v.Level.String())
-}
-
-// onClick runs the incident bar's buttons, and records the copies of
-// templates wherever they are on the page.
-func (a *app) onClick(ev js.Value) {
-	t := ev.Get("target")
-	if t.Get("closest").Type() != js.TypeFunction { // not an element
-		return
-	}
-	if b := t.Call("closest", "[data-act]"); b.Truthy() {
-		a.act(str(b.Get("dataset").Get("act")), str(b.Get("dataset").Get("arg")))
-	}
-	if c := t.Call("closest", widget.SelTemplateCopy); c.Truthy() {
-		fig := c.Call("closest", widget.SelTemplate)
-		// Copying the postmortem is not recorded: it is the record.
-		if id := str(fig.Get("dataset").Get(widget.DataTemplate)); id != widget.PostmortemTemplate {
-			a.record(incident.CopyKind(id), str(fig.Call("querySelector", widget.SelTemplateTitle).Get("textContent"))+" ("+a.values[widget.FieldStatus]+")")
-		}
-	}
+	setText(u.sum, sum)
+	setText(u.detail, detail)
+	setData(u.bar, "level", v.Level.String())
 }
 
 // act runs a button's action, with its argument. Starting, opening, ending and
@@ -264,25 +268,18 @@ func (a *app) act(act, arg string) {
 				u.offer.Fields[n] = a.values[n]
 			}
 		}
-		if sev := query(widget.SelPageSeverity); u.offer.Fields[widget.FieldSeverity] == "" && sev.Truthy() {
-			u.offer.Fields[widget.FieldSeverity] = u.sev(str(sev.Get("textContent"))).ID
+		if u.offer.Fields[widget.FieldSeverity] == "" && u.pageSev != "" {
+			u.offer.Fields[widget.FieldSeverity] = u.sev(u.pageSev).ID
 		}
 		fallthrough
 	case "offer":
-		incident.Open(u.kv, u.offer, ms(), tzOffset())
+		incident.Open(kv, u.offer, ms(), tzOffset())
 	case "open":
-		store.Open(u.kv, arg)
+		store.Open(kv, arg)
 	case "end":
 		incident.End(a.incident, ms(), tzOffset())
 	case "forget":
-		if !global.Call("confirm", "Forget this incident? Its fields, ticks and timeline are removed from this device.").Bool() {
-			return
-		}
-		var keys []string
-		if u.kv.ok() {
-			keys = strings_(global.Get("Object").Call("keys", u.kv.s))
-		}
-		a.incident.Forget(keys)
+		a.incident.Forget(kv.keys()) // the page asked first (button)
 	case incident.KindNote, incident.KindEscalation:
 		if v := a.values["note"]; v != "" {
 			a.record(act, v)
@@ -291,15 +288,13 @@ func (a *app) act(act, arg string) {
 		return
 	case "share":
 		frag, label := incident.Offer{ID: a.incident.ID, Fields: a.values, State: a.state()}.Link(arg != "")
-		u.link.Set("textContent", label)
+		setText(u.link, label)
 		if frag != "" {
-			loc := global.Get("location")
-			href := str(loc.Get("origin")) + str(loc.Get("pathname")) + "#" + frag
-			u.link.Set("href", href)
-			global.Call("stepcheckCopy", href)
+			href := page.origin + page.path + "#" + frag
+			setProp(u.link, "href", href)
+			copyText(href)
 		}
 		return
 	}
-	loc := global.Get("location")
-	loc.Call("replace", loc.Get("pathname"))
+	replacePage(page.path)
 }

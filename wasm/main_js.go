@@ -13,6 +13,7 @@ import (
 	"syscall/js"
 
 	"github.com/stepcheck/stepcheck/probe-api/api"
+	"github.com/stepcheck/stepcheck/wasm/bridge"
 	"github.com/stepcheck/stepcheck/wasm/form"
 	"github.com/stepcheck/stepcheck/wasm/incident"
 	"github.com/stepcheck/stepcheck/wasm/status"
@@ -21,26 +22,42 @@ import (
 )
 
 type app struct {
-	funcs    funcs
 	apiBase  string
 	incident store.Incident
 	probes   map[string]*status.Probe
 	order    []string
-	values   map[string]string // form values, including automatic ones
+	views    map[string][]probeUI // each probe's widgets on the page
+	values   map[string]string    // form values, including automatic ones
 	fields   []form.Field
-	auto     bool // the auto-refresh switch, on until the responder turns it off
+	inputs   map[string][]node // every input of a field, by its name
+	spans    []found           // the templates' placeholders
+	vars     map[string][]node // every use of a command variable, by its name
+	typing   node              // the input whose keystroke is being handled
+	auto     bool              // the auto-refresh switch, on until the responder turns it off
 	refresh  status.Refresh
 	inc      incUI
 }
 
+// probeUI is one probe's widget on the page.
+type probeUI struct {
+	root, state, meta, btn, detail, failing node
+	items                                   []node // the failing conditions shown
+	failed                                  string // their texts, joined
+}
+
 func main() {
+	start()
 	a := &app{
-		apiBase:  strings.TrimSuffix(str(document.Get("body").Get("dataset").Get(widget.DataProbeAPI)), "/"),
-		incident: store.Current(newLocalStorage()),
+		incident: store.Current(kv),
 		probes:   map[string]*status.Probe{},
+		views:    map[string][]probeUI{},
 		values:   map[string]string{},
+		inputs:   map[string][]node{},
+		vars:     map[string][]node{},
 		auto:     true,
 	}
+	b, _ := query("body", bridge.PropData(widget.DataProbeAPI), bridge.PropData(widget.DataSearch))
+	a.apiBase = strings.TrimSuffix(b.str(0), "/")
 	data := pageData()
 	a.initProbes()
 	a.fillPostmortem()
@@ -48,38 +65,38 @@ func main() {
 	a.initVars()
 	a.initTasks()
 	a.initIncident(data)
-	a.initSearch()
-	a.funcs.on(global, "pagehide", func(js.Value) { a.funcs.release() })
-	a.funcs.on(global, "online", func(js.Value) { a.refresh.Reset(); a.tick() })
-	a.funcs.on(global, "offline", func(js.Value) {
+	a.initSearch(b.str(1))
+	onNet = func(online bool) {
+		if online {
+			a.refresh.Reset()
+			a.tick()
+			return
+		}
 		for _, id := range a.order {
 			if p := a.probes[id]; p.Status() != status.Unchecked {
 				p.Fail(true, "this device is offline")
 			}
 			a.renderProbe(id)
 		}
-	})
-	ticker := js.FuncOf(func(js.Value, []js.Value) any { a.tick(); return nil })
-	a.funcs = append(a.funcs, ticker)
-	global.Call("setInterval", ticker, 1000)
+	}
+	onVisible = a.tick // a page shown again gets its statuses at once
+	global.Call("setInterval", js.FuncOf(func(js.Value, []js.Value) any { a.tick(); return nil }), 1000)
 	a.tick() // the statuses on open, without a tap
-	ds := document.Get("documentElement").Get("dataset")
-	ds.Set("widgetsReadyMs", global.Get("performance").Call("now").Int())
-	ds.Set("widgets", "ready")
+	op(bridge.OpReady)
 	select {}
 }
 
 // pageData parses the page's widget data (widget.IDPageData), written by
 // the build.
 func pageData() js.Value {
-	node := document.Call("getElementById", widget.IDPageData)
-	if node.IsNull() {
+	node, ok := query("#"+widget.IDPageData, bridge.PropText)
+	if !ok {
 		return js.Null()
 	}
-	var v js.Value
+	v := js.Null()
 	func() {
 		defer func() { _ = recover() }()
-		v = global.Get("JSON").Call("parse", node.Get("textContent"))
+		v = global.Get("JSON").Call("parse", node.str(0))
 	}()
 	return v
 }
@@ -98,12 +115,12 @@ func strings_(v js.Value) []string {
 // ---- Probe status ----
 
 func (a *app) initProbes() {
-	nodes := queryAll(document, widget.SelProbe)
+	nodes := queryAll(document, widget.SelProbe, bridge.PropData(widget.DataProbe), bridge.PropTextOf(widget.SelProbeLabel), bridge.PropNodeOf(widget.SelState))
 	if len(nodes) == 0 {
 		return
 	}
 	for _, n := range nodes {
-		id := str(n.Get("dataset").Get(widget.DataProbe))
+		id := n.str(0)
 		if !api.ValidID(id) {
 			continue
 		}
@@ -111,29 +128,27 @@ func (a *app) initProbes() {
 			a.probes[id] = &status.Probe{ID: id}
 			a.order = append(a.order, id)
 		}
-		meta := el("span", "sc-meta", "")
-		btn := el("button", "sc-check", "Check now")
-		btn.Set("type", "button")
-		btn.Call("setAttribute", "aria-label", "Check now: "+str(n.Call("querySelector", widget.SelProbeLabel).Get("textContent")))
-		detail := el("span", "sc-detail", "")
-		failing := el("ul", "sc-failing", "")
-		failing.Set("hidden", true)
-		n.Call("append", meta, btn, detail, failing)
-		a.funcs.on(btn, "click", func(js.Value) { a.check(id, false) })
+		ui := probeUI{root: n.n, state: n.node(2), meta: el("span", "sc-meta", ""), btn: el("button", "sc-check", "Check now"),
+			detail: el("span", "sc-detail", ""), failing: el("ul", "sc-failing", "")}
+		setProp(ui.btn, "type", "button")
+		setAttr(ui.btn, "aria-label", "Check now: "+n.str(1))
+		setProp(ui.failing, "hidden", true)
+		appendTo(n.n, ui.meta, ui.btn, ui.detail, ui.failing)
+		on(ui.btn, "click", bridge.Listen{}, func(event) { a.check(id, false) })
+		a.views[id] = append(a.views[id], ui)
 	}
 	// One switch per page: auto-refresh every probe on it.
 	bar := el("div", "sc-bar", "")
-	label := el("label", "sc-auto", "")
+	label := add(bar, "label", "sc-auto", "")
 	box := el("input", "", "")
-	box.Set("type", "checkbox")
-	box.Set("checked", true)
-	label.Call("append", box, " Auto-refresh every 30 s") // status.RefreshMS
-	bar.Call("append", label)
-	if content := query(widget.SelContent); content.Truthy() {
-		content.Call("prepend", bar)
+	setProp(box, "type", "checkbox")
+	setProp(box, "checked", true)
+	appendTo(label, box, " Auto-refresh every 30 s") // status.RefreshMS
+	if content, ok := query(widget.SelContent); ok {
+		prepend(content.n, bar)
 	}
-	a.funcs.on(box, "change", func(js.Value) {
-		a.auto = box.Get("checked").Bool()
+	on(box, "change", bridge.Listen{}, func(e event) {
+		a.auto = e.checked
 		if a.auto {
 			a.refresh.Reset()
 			a.tick()
@@ -242,32 +257,36 @@ func (a *app) finish(id string, f fetched) {
 
 func (a *app) renderProbe(id string) {
 	v := a.probes[id].View(now())
-	for _, n := range queryAll(document, widget.SelProbeID(id)) {
-		n.Get("dataset").Set(widget.DataState, string(v.State))
-		n.Call("querySelector", widget.SelState).Set("textContent", v.Badge)
-		meta := v.Latency
-		if v.Checked != "" {
-			if meta != "" {
-				meta += " · "
+	meta := v.Latency
+	if v.Checked != "" {
+		if meta != "" {
+			meta += " · "
+		}
+		meta += v.Checked
+	}
+	label := "Check now"
+	if v.Busy {
+		label = "Checking…"
+	}
+	views := a.views[id]
+	for i := range views {
+		ui := &views[i]
+		setData(ui.root, widget.DataState, string(v.State))
+		setText(ui.state, v.Badge)
+		setText(ui.meta, meta)
+		setText(ui.detail, v.Detail)
+		setProp(ui.btn, "disabled", v.Busy)
+		setAttr(ui.btn, "aria-busy", strconv.FormatBool(v.Busy))
+		setText(ui.btn, label)
+		if failed := strings.Join(v.Failing, "\n"); failed != ui.failed {
+			drop(ui.items)
+			ui.items, ui.failed = ui.items[:0], failed
+			empty(ui.failing)
+			for _, f := range v.Failing {
+				ui.items = append(ui.items, add(ui.failing, "li", "", f))
 			}
-			meta += v.Checked
+			setProp(ui.failing, "hidden", len(v.Failing) == 0)
 		}
-		n.Call("querySelector", ".sc-meta").Set("textContent", meta)
-		n.Call("querySelector", ".sc-detail").Set("textContent", v.Detail)
-		btn := n.Call("querySelector", ".sc-check")
-		btn.Set("disabled", v.Busy)
-		btn.Call("setAttribute", "aria-busy", strconv.FormatBool(v.Busy))
-		if v.Busy {
-			btn.Set("textContent", "Checking…")
-		} else {
-			btn.Set("textContent", "Check now")
-		}
-		list := n.Call("querySelector", ".sc-failing")
-		list.Set("textContent", "")
-		for _, f := range v.Failing {
-			list.Call("append", el("li", "", f))
-		}
-		list.Set("hidden", len(v.Failing) == 0)
 	}
 }
 
@@ -280,7 +299,7 @@ func (a *app) tick() {
 		}
 	}
 	// A page shown again after a while gets its statuses within a tick.
-	if a.auto && a.refresh.Due(t, !document.Get("hidden").Bool()) {
+	if a.auto && a.refresh.Due(t, !page.hidden) {
 		for _, id := range a.order {
 			a.check(id, true)
 		}
@@ -292,8 +311,8 @@ func (a *app) tick() {
 // ---- Incident form and templates ----
 
 func (a *app) initForm(data js.Value) {
-	first := query(widget.SelTemplate)
-	if !first.Truthy() || !data.Truthy() {
+	first, ok := query(widget.SelTemplate, bridge.PropSection)
+	if !ok || !data.Truthy() {
 		return
 	}
 	var page []form.Field
@@ -306,6 +325,7 @@ func (a *app) initForm(data js.Value) {
 	}
 	sevs := strings_(data.Get(widget.KeySeverities))
 	a.fields = form.Fields(sevs, page)
+	a.spans = queryAll(document, widget.SelTemplateField, bridge.PropData(widget.DataField))
 
 	// A link's values are offered as a new incident (incident_js.go), so a
 	// link never overwrites the fields of the incident under way.
@@ -315,75 +335,63 @@ func (a *app) initForm(data js.Value) {
 		}
 	}
 
+	// The form comes before the h2 that opens the first template's
+	// section, rather than between a heading and its template.
 	panel := el("details", "sc-form", "")
-	panel.Set("open", true)
-	panel.Call("append", el("summary", "sc-form-title", "Incident details — fill in once, every template below uses them"))
+	setProp(panel, "open", true)
+	add(panel, "summary", "sc-form-title", "Incident details — fill in once, every template below uses them")
 	box := el("form", "", "")
-	box.Call("setAttribute", "aria-label", "Incident details")
+	setAttr(box, "aria-label", "Incident details")
 	for _, f := range a.fields {
 		if f.Auto() {
 			continue
 		}
 		a.addInput(box, f, "sc-f-", a.values[f.Name], a.setField)
 	}
-	panel.Call("append", box)
-	anchor := sectionStart(first)
-	anchor.Get("parentNode").Call("insertBefore", panel, anchor)
-	a.funcs.on(box, "submit", func(ev js.Value) { ev.Call("preventDefault") })
+	appendTo(panel, box)
+	insertBefore(first.node(0), panel)
+	on(box, "submit", bridge.Listen{Prevent: true}, func(event) {})
 	a.renderTemplates()
-}
-
-// sectionStart returns the h2 that opens the section holding n, so the form
-// comes before the section's first heading rather than between a heading
-// and its template. Without one it returns n's top-level block.
-func sectionStart(n js.Value) js.Value {
-	content := query(widget.SelContent)
-	top := n
-	for p := n.Get("parentNode"); p.Truthy() && !p.Equal(content); p = p.Get("parentNode") {
-		top = p
-	}
-	for s := top.Get("previousElementSibling"); s.Truthy(); s = s.Get("previousElementSibling") {
-		if str(s.Get("tagName")) == "H2" {
-			return s
-		}
-	}
-	return top
 }
 
 // addInput adds a row to box for field f: its label, and its input holding
 // value, whose ID is prefix and the field's name. on gets the field's name
 // and every value typed, cleaned.
-func (a *app) addInput(box js.Value, f form.Field, prefix, value string, on func(name, v string)) js.Value {
+func (a *app) addInput(box node, f form.Field, prefix, value string, on_ func(name, v string)) node {
 	id := prefix + strings.ReplaceAll(f.Name, ".", "-")
 	label := el("label", "", f.Label)
-	label.Set("htmlFor", id)
-	var input js.Value
+	setProp(label, "htmlFor", id)
+	var input node
 	switch f.Type {
 	case widget.TypeSelect:
 		input = el("select", "", "")
-		input.Call("append", el("option", "", "—"))
-		input.Get("firstChild").Set("value", "")
+		setProp(add(input, "option", "", "—"), "value", "")
 		for _, o := range f.Options {
-			opt := el("option", "", o)
-			opt.Set("value", o)
-			input.Call("append", opt)
+			setProp(add(input, "option", "", o), "value", o)
 		}
 	case widget.TypeLong:
 		input = el("textarea", "", "")
-		input.Set("rows", 3)
+		setProp(input, "rows", 3)
 	case widget.TypeTime:
 		input = el("input", "", "")
-		input.Set("type", "datetime-local")
+		setProp(input, "type", "datetime-local")
 	default:
 		input = el("input", "", "")
-		input.Set("type", "text")
+		setProp(input, "type", "text")
 	}
-	input.Set("id", id)
-	input.Set("name", f.Name)
-	input.Set("value", value)
+	setProp(input, "id", id)
+	setProp(input, "name", f.Name)
+	setProp(input, "value", value)
 	name := f.Name
-	a.funcs.on(input, "input", func(js.Value) { on(name, form.Clean(str(input.Get("value")))) })
-	add(box, "div", "sc-row", "").Call("append", label, input)
+	on(input, "input", bridge.Listen{}, func(e event) {
+		// What the reader types is never written back into the same
+		// input: the worker's answer would arrive after the next keystroke.
+		a.typing = input
+		on_(name, form.Clean(e.value))
+		a.typing = bridge.None
+	})
+	appendTo(add(box, "div", "sc-row", ""), label, input)
+	a.inputs[name] = append(a.inputs[name], input)
 	return input
 }
 
@@ -405,27 +413,27 @@ func (a *app) renderTemplates() {
 			a.values[widget.ProbeField+id] = p.View(now()).Badge
 		}
 	}
-	for _, span := range queryAll(document, widget.SelTemplateField) {
-		name := str(span.Get("dataset").Get(widget.DataField))
-		text := form.Value(a.values, name)
-		if str(span.Get("textContent")) != text {
-			span.Set("textContent", text)
-		}
-		span.Get("classList").Call("toggle", "sc-empty", a.values[name] == "")
+	for _, span := range a.spans {
+		name := span.str(0)
+		setText(span.n, form.Value(a.values, name))
+		toggle(span.n, "sc-empty", a.values[name] == "")
 	}
 }
 
 // ---- Command variables ----
 
 func (a *app) initVars() {
-	pres := queryAll(document, widget.SelVars)
+	pres := queryAll(document, widget.SelVars, bridge.PropData(widget.DataVars), bridge.PropPrevWith(widget.ClassCodeBar))
 	if len(pres) == 0 {
 		return
+	}
+	for _, u := range queryAll(document, widget.SelVarUses, bridge.PropData(widget.DataVar)) {
+		a.vars[u.str(0)] = append(a.vars[u.str(0)], u.n)
 	}
 	var names []string
 	seen := map[string]bool{}
 	for _, pre := range pres {
-		for _, n := range strings.Fields(str(pre.Get("dataset").Get(widget.DataVars))) {
+		for _, n := range strings.Fields(pre.str(0)) {
 			if !seen[n] {
 				seen[n] = true
 				names = append(names, n)
@@ -433,54 +441,52 @@ func (a *app) initVars() {
 		}
 	}
 	box := el("form", "sc-form sc-varform", "")
-	box.Call("setAttribute", "aria-label", "Values for the commands on this page")
-	box.Call("append", el("p", "sc-form-title", "Values for the commands on this page"))
+	setAttr(box, "aria-label", "Values for the commands on this page")
+	add(box, "p", "sc-form-title", "Values for the commands on this page")
 	for _, n := range names {
 		input := a.addInput(box, form.Field{Name: n, Label: "<" + n + ">"}, "sc-v-", a.incident.Var(n), func(n, v string) {
 			a.incident.SetVar(n, v)
 			a.fillVar(n, v)
 		})
-		input.Set("autocomplete", "off")
-		input.Set("spellcheck", false)
+		setProp(input, "autocomplete", "off")
+		setProp(input, "spellcheck", false)
 		a.fillVar(n, a.incident.Var(n))
 	}
-	bar := pres[0].Get("previousElementSibling")
-	anchor := pres[0]
-	if bar.Truthy() && bar.Get("classList").Call("contains", widget.ClassCodeBar).Bool() {
+	// Before the first command, or before its bar of buttons.
+	anchor := pres[0].n
+	if bar := pres[0].node(1); bar != bridge.None {
 		anchor = bar
 	}
-	anchor.Get("parentNode").Call("insertBefore", box, anchor)
-	a.funcs.on(box, "submit", func(ev js.Value) { ev.Call("preventDefault") })
+	insertBefore(anchor, box)
+	on(box, "submit", bridge.Listen{Prevent: true}, func(event) {})
 }
 
 func (a *app) fillVar(name, value string) {
 	text := form.VarText(name, value)
-	for _, v := range queryAll(document, widget.SelVar(name)) {
-		v.Set("textContent", text)
-		v.Get("classList").Call("toggle", "sc-filled", strings.TrimSpace(value) != "")
+	for _, v := range a.vars[name] {
+		setText(v, text)
+		toggle(v, "sc-filled", strings.TrimSpace(value) != "")
 	}
 }
 
 // ---- Checklists ----
 
 func (a *app) initTasks() {
-	page := str(global.Get("location").Get("pathname"))
 	seen := map[string]int{}
-	for _, box := range queryAll(document, widget.SelTasks) {
-		li := box.Get("parentNode")
-		text := strings.TrimSpace(str(li.Get("textContent")))
-		key := store.TaskKey(page, text, seen[text])
+	for _, f := range queryAll(document, widget.SelTasks, bridge.PropParent, bridge.PropParentText) {
+		box, li := f.n, f.node(0)
+		text := strings.TrimSpace(f.str(1))
+		key := store.TaskKey(page.path, text, seen[text])
 		seen[text]++
-		box.Set("disabled", false) // the property reflects: the attribute goes too
-		box.Call("setAttribute", "aria-label", text)
-		stamp := el("small", "sc-ticked", "")
-		li.Call("append", stamp)
+		setProp(box, "disabled", false) // the property reflects: the attribute goes too
+		setAttr(box, "aria-label", text)
+		stamp := add(li, "small", "sc-ticked", "")
 		at, ticked := a.incident.Tick(key)
-		box.Set("checked", ticked)
+		setProp(box, "checked", ticked)
 		showTick(stamp, at)
-		a.funcs.on(box, "change", func(js.Value) {
+		on(box, "change", bridge.Listen{}, func(e event) {
 			at := ""
-			if box.Get("checked").Bool() {
+			if e.checked {
 				at = global.Get("Date").New().Call("toISOString").String()
 			}
 			a.incident.SetTick(key, at)
@@ -490,11 +496,11 @@ func (a *app) initTasks() {
 	}
 }
 
-func showTick(stamp js.Value, at string) {
+func showTick(stamp node, at string) {
 	if at == "" {
-		stamp.Set("textContent", "")
+		setText(stamp, "")
 		return
 	}
 	_, clock := incident.Stamp(int64(global.Get("Date").Call("parse", at).Float()), tzOffset())
-	stamp.Set("textContent", " ticked "+clock[:5])
+	setText(stamp, " ticked "+clock[:5])
 }

@@ -5,9 +5,9 @@ package main
 import (
 	"strconv"
 	"strings"
-	"syscall/js"
 
 	"github.com/stepcheck/stepcheck/gen/search"
+	"github.com/stepcheck/stepcheck/wasm/bridge"
 	"github.com/stepcheck/stepcheck/wasm/widget"
 )
 
@@ -15,9 +15,13 @@ import (
 // to choose, "/" to focus. The index loads on first use, and only the
 // postings shards and page texts a query needs are fetched.
 type searchUI struct {
-	a        *app
-	input    js.Value
-	list     js.Value
+	input    node
+	list     node
+	count    node   // the results' count, for screen readers
+	q        string // the box's text, as the last keystroke left it
+	links    []node // the results' links
+	shown    []node // everything the results added, dropped with them
+	snipped  map[int]bool
 	dir      string
 	entry    string
 	ix       *search.Index
@@ -31,39 +35,35 @@ type searchUI struct {
 
 const maxResults = 8
 
-func (a *app) initSearch() {
-	entry := str(document.Get("body").Get("dataset").Get(widget.DataSearch))
-	form := query(widget.SelSearchForm)
-	if entry == "" || !form.Truthy() {
+func (a *app) initSearch(entry string) {
+	form, ok := query(widget.SelSearchForm)
+	if entry == "" || !ok {
 		return
 	}
-	s := &searchUI{a: a, input: query(widget.SelSearchInput), list: query(widget.SelResults), entry: entry, active: -1,
-		texts: map[string]map[int]string{}, fetching: map[string]bool{}}
+	input, _ := query(widget.SelSearchInput)
+	list, _ := query(widget.SelResults)
+	count, _ := query(widget.SelResultsCount)
+	s := &searchUI{input: input.n, list: list.n, count: count.n, entry: entry, active: -1,
+		texts: map[string]map[int]string{}, fetching: map[string]bool{}, snipped: map[int]bool{}}
 	s.dir = entry[:strings.LastIndexByte(entry, '/')+1]
-	form.Set("hidden", false)
-	a.funcs.on(form, "submit", func(ev js.Value) {
-		ev.Call("preventDefault")
-		s.open(0)
-	})
-	a.funcs.on(s.input, "focus", func(js.Value) { s.load() })
-	a.funcs.on(s.input, "input", func(js.Value) { s.run() })
-	a.funcs.on(form, "keydown", func(ev js.Value) { s.key(ev) })
-	a.funcs.on(document, "keydown", func(ev js.Value) {
-		if str(ev.Get("key")) != "/" || ev.Get("ctrlKey").Bool() || ev.Get("metaKey").Bool() {
-			return
-		}
-		tag := str(document.Get("activeElement").Get("tagName"))
-		if tag == "INPUT" || tag == "TEXTAREA" || tag == "SELECT" {
-			return
-		}
-		ev.Call("preventDefault")
-		s.input.Call("focus")
-	})
-	a.funcs.on(document, "click", func(ev js.Value) {
-		if !form.Call("contains", ev.Get("target")).Bool() {
-			s.close()
+	setProp(form.n, "hidden", false)
+	on(form.n, "submit", bridge.Listen{Prevent: true}, func(event) { s.open(0) })
+	on(s.input, "focus", bridge.Listen{}, func(event) { s.load() })
+	on(s.input, "input", bridge.Listen{}, func(e event) { s.q = e.value; s.run() })
+	on(form.n, "keydown", bridge.Listen{Prevent: true, Keys: "ArrowDown ArrowUp"}, func(e event) {
+		if e.key == "ArrowDown" {
+			s.move(1)
+		} else {
+			s.move(-1)
 		}
 	})
+	on(form.n, "keydown", bridge.Listen{Keys: "Escape"}, func(event) {
+		s.close()
+		focus(s.input)
+	})
+	// "/" anywhere but in a field goes to the search box.
+	on(document, "keydown", bridge.Listen{Prevent: true, Plain: true, Keys: "/"}, func(event) { focus(s.input) })
+	on(document, "click", bridge.Listen{Outside: form.n}, func(event) { s.close() })
 }
 
 func fetchText(url string) (string, error) {
@@ -121,7 +121,7 @@ func (s *searchUI) load() {
 // run searches for the input's current text. Results of a query that is
 // no longer the current one are dropped.
 func (s *searchUI) run() {
-	q := str(s.input.Get("value"))
+	q := s.q
 	s.seq++
 	seq := s.seq
 	if strings.TrimSpace(q) == "" {
@@ -156,7 +156,7 @@ func (s *searchUI) run() {
 		s.render()
 		// The time the query itself took, without fetches, for the
 		// browser benchmark.
-		document.Get("documentElement").Get("dataset").Set("searchUs", strconv.Itoa(int((spent+perfNow()-t1)*1000)))
+		setData(root, "searchUs", strconv.Itoa(int((spent+perfNow()-t1)*1000)))
 		s.snippets(seq)
 	}()
 }
@@ -182,14 +182,22 @@ func (s *searchUI) snippets(seq int) {
 }
 
 func (s *searchUI) message(text string) {
-	s.list.Set("textContent", "")
-	li := el("li", "results-empty", text)
-	s.list.Call("append", li)
+	s.clear()
+	s.shown = append(s.shown, add(s.list, "li", "results-empty", text))
 	s.show(true)
 }
 
+// clear removes the results shown, and lets the page forget their
+// elements.
+func (s *searchUI) clear() {
+	empty(s.list)
+	drop(s.shown)
+	s.shown, s.links = s.shown[:0], s.links[:0]
+	s.snipped = map[int]bool{}
+}
+
 func (s *searchUI) show(open bool) {
-	s.list.Set("hidden", !open)
+	setProp(s.list, "hidden", !open)
 }
 
 func (s *searchUI) close() {
@@ -197,36 +205,28 @@ func (s *searchUI) close() {
 	s.active = -1
 }
 
-// status tells screen readers how many results there are.
-func (s *searchUI) status(text string) {
-	if st := query(widget.SelResultsCount); st.Truthy() {
-		st.Set("textContent", text)
-	}
-}
-
 // render writes the results as elements and text nodes: nothing the reader
 // typed, and nothing from the index, is ever parsed as HTML.
 func (s *searchUI) render() {
-	s.list.Set("textContent", "")
 	if len(s.hits) == 0 {
-		msg := "No results for “" + strings.TrimSpace(str(s.input.Get("value"))) + "”"
+		msg := "No results for “" + strings.TrimSpace(s.q) + "”"
 		s.message(msg)
-		s.status(msg)
+		setText(s.count, msg)
 		return
 	}
-	s.status(strconv.Itoa(len(s.hits)) + " results; use the down arrow to reach them")
+	s.clear()
+	setText(s.count, strconv.Itoa(len(s.hits))+" results; use the down arrow to reach them")
 	for i, h := range s.hits {
-		li := el("li", "", "")
-		a := el("a", "", "")
-		a.Set("id", "sc-r-"+strconv.Itoa(i))
-		a.Set("href", h.URL)
+		li := add(s.list, "li", "", "")
+		a := add(li, "a", "", "")
+		setProp(a, "id", "sc-r-"+strconv.Itoa(i))
+		setProp(a, "href", h.URL)
 		title := h.PageTitle
 		if h.Heading != "" && h.Heading != h.PageTitle {
 			title += " › " + h.Heading
 		}
-		a.Call("append", el("span", "r-title", title))
-		li.Call("append", a)
-		s.list.Call("append", li)
+		s.shown = append(s.shown, li, a, add(a, "span", "r-title", title))
+		s.links = append(s.links, a)
 	}
 	s.fillSnippets()
 	s.show(true)
@@ -236,52 +236,35 @@ func (s *searchUI) render() {
 // so a result the reader has moved to keeps its focus.
 func (s *searchUI) fillSnippets() {
 	for i, h := range s.hits {
-		a := query("#sc-r-" + strconv.Itoa(i))
 		text, ok := s.texts[h.Fragment][h.Doc]
-		if !ok || !a.Truthy() || a.Call("querySelector", ".r-snippet").Truthy() {
+		if !ok || i >= len(s.links) || s.snipped[i] {
 			continue
 		}
-		snip := el("span", "r-snippet", "")
+		s.snipped[i] = true
+		snip := add(s.links[i], "span", "r-snippet", "")
+		s.shown = append(s.shown, snip)
 		for _, seg := range search.Snippet(text, h.Terms, 140) {
 			if seg.Match {
-				snip.Call("append", el("mark", "", seg.Text))
+				s.shown = append(s.shown, add(snip, "mark", "", seg.Text))
 			} else {
-				snip.Call("append", document.Call("createTextNode", seg.Text))
+				appendTo(snip, seg.Text)
 			}
 		}
-		a.Call("append", snip)
-	}
-}
-
-// key moves the focus between the box and the results with the arrow
-// keys; Enter on a result is the link's own.
-func (s *searchUI) key(ev js.Value) {
-	switch str(ev.Get("key")) {
-	case "ArrowDown":
-		ev.Call("preventDefault")
-		s.move(1)
-	case "ArrowUp":
-		ev.Call("preventDefault")
-		s.move(-1)
-	case "Escape":
-		s.close()
-		s.input.Call("focus")
 	}
 }
 
 func (s *searchUI) move(d int) {
-	links := queryAll(s.list, "a")
-	if len(links) == 0 {
+	if len(s.links) == 0 {
 		return
 	}
 	s.active += d
 	if s.active < 0 {
 		s.active = -1
-		s.input.Call("focus")
+		focus(s.input)
 		return
 	}
-	s.active = min(s.active, len(links)-1)
-	links[s.active].Call("focus")
+	s.active = min(s.active, len(s.links)-1)
+	focus(s.links[s.active])
 }
 
 // open follows result i.
@@ -290,5 +273,5 @@ func (s *searchUI) open(i int) {
 		return
 	}
 	s.close()
-	global.Get("location").Set("href", s.hits[i].URL)
+	navigate(s.hits[i].URL)
 }

@@ -90,6 +90,8 @@ const (
 	DataVar   = "var"
 
 	SelVars = "pre." + ClassVars + "[data-" + DataVars + "]"
+	// SelVarUses finds every use of every variable.
+	SelVarUses = "var." + ClassVar + "[data-" + DataVar + "]"
 )
 
 // SelVar returns the selector of every use of the variable name, which is

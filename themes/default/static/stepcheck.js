@@ -93,29 +93,140 @@
 
   // The widgets (Go compiled to WebAssembly) start after the page has
   // painted, so reading never waits for them; if they fail to load the page
-  // stays fully readable.
+  // stays fully readable. They run in a Web Worker (widgets-worker.js), so
+  // neither Go's start nor their work ever holds this thread: what follows
+  // is the page's half of their bridge (wasm/bridge). It applies the
+  // operations they send, in order, with createElement, textContent, value
+  // and setAttribute (never innerHTML), answers their queries, and forwards
+  // the events they listen to.
+  var PREFIX = "stepcheck:"; // the widgets' localStorage keys (wasm/store)
   function startWidgets() {
-    var b = document.body, wasm = b.getAttribute("data-wasm"), exec = b.getAttribute("data-wasm-exec");
-    if (!wasm || !exec || !window.WebAssembly) return;
-    // Every page loads the widgets: search lives in them too.
-    var root = document.documentElement;
+    var b = document.body, root = document.documentElement;
+    var wasm = b.getAttribute("data-wasm"), exec = b.getAttribute("data-wasm-exec"), src = b.getAttribute("data-wasm-worker");
+    if (!wasm || !exec || !src || !window.Worker || !window.WebAssembly) return;
     root.setAttribute("data-widgets-start-ms", Math.round(performance.now()));
-    var s = document.createElement("script");
-    s.src = exec;
-    s.onload = function () {
-      var go = new window.Go();
-      var slow = function () {
-        return fetch(wasm).then(function (r) { return r.arrayBuffer(); })
-          .then(function (buf) { return WebAssembly.instantiate(buf, go.importObject); });
-      };
-      var load = WebAssembly.instantiateStreaming
-        ? WebAssembly.instantiateStreaming(fetch(wasm), go.importObject).catch(slow)
-        : slow();
-      load.then(function (r) { go.run(r.instance); })
-        .catch(function () { root.setAttribute("data-widgets", "failed"); });
+    var w;
+    try { w = new Worker(src); } catch (e) { root.setAttribute("data-widgets", "failed"); return; }
+    var failed = function () { root.setAttribute("data-widgets", "failed"); };
+    w.onerror = failed;
+    // Handles: the widgets number what they create (16 up), this side what
+    // they query (-1 down); 1 to 4 are fixed.
+    var nodes = new Map([[1, window], [2, document], [3, root], [4, b]]);
+    var handles = new Map([[window, 1], [document, 2], [root, 3], [b, 4]]), next = -1;
+    var node = function (h) { return nodes.get(h); };
+    var handle = function (e) {
+      if (!e) return 0;
+      var h = handles.get(e);
+      if (h === undefined) { h = next--; handles.set(e, h); nodes.set(h, e); }
+      return h;
     };
-    s.onerror = function () { root.setAttribute("data-widgets", "failed"); };
-    document.head.appendChild(s);
+    var send = function (m) { w.postMessage(m); };
+    // The h2 that opens the section of .content holding e, else e's
+    // top-level block: where the widgets put a form before a template.
+    var sectionStart = function (e) {
+      var content = document.querySelector(".content"), top = e;
+      for (var p = e.parentNode; p && p !== content; p = p.parentNode) top = p;
+      for (var s = top.previousElementSibling; s; s = s.previousElementSibling) if (s.tagName === "H2") return s;
+      return top;
+    };
+    var prop = function (e, p) {
+      if (p === "text") return e.textContent;
+      if (p === "parent") return handle(e.parentNode);
+      if (p === "ptext") return e.parentNode ? e.parentNode.textContent : "";
+      if (p === "section") return handle(sectionStart(e));
+      var k = p.slice(2), c;
+      switch (p.slice(0, 2)) {
+        case "d:": return e.dataset[k] || "";
+        case "t:": c = e.querySelector(k); return c ? c.textContent : "";
+        case "h:": return handle(e.querySelector(k));
+        case "s:": c = e.previousElementSibling; return c && c.classList.contains(k) ? handle(c) : 0;
+      }
+      return null;
+    };
+    var isField = function (e) { return !!e && /^(INPUT|TEXTAREA|SELECT)$/.test(e.tagName); };
+    // A listener's options (bridge.Listen) apply here, inside the event.
+    var listen = function (h, id, type, prevent, plain, outside, ask, keys) {
+      var out = outside ? node(outside) : null, only = keys ? keys.split(" ") : null;
+      node(h).addEventListener(type, function (ev) {
+        if (only && only.indexOf(ev.key) < 0) return;
+        if (plain && (ev.ctrlKey || ev.metaKey || ev.altKey || isField(document.activeElement))) return;
+        if (out && out.contains(ev.target)) return;
+        if (ask && !window.confirm(ask)) return;
+        if (prevent) ev.preventDefault();
+        var t = ev.currentTarget;
+        send(["e", id, typeof t.value === "string" ? t.value : "", !!t.checked, ev.key || ""]);
+      });
+    };
+    var ops = {
+      n: function (h, tag, cls, text) {
+        var e = document.createElement(tag);
+        if (cls) e.className = cls;
+        if (text) e.textContent = text;
+        nodes.set(h, e);
+      },
+      ap: function (p) {
+        var e = node(p);
+        for (var i = 1; i < arguments.length; i++) e.append(typeof arguments[i] === "string" ? arguments[i] : node(arguments[i]));
+      },
+      pp: function (p, c) { node(p).prepend(node(c)); },
+      ib: function (r, c) { r = node(r); r.parentNode.insertBefore(node(c), r); },
+      // A value already there is left alone, so the caret stays.
+      p: function (h, k, v) { var e = node(h); if (k !== "value" || e.value !== v) e[k] = v; },
+      a: function (h, k, v) { node(h).setAttribute(k, v); },
+      d: function (h, k, v) { node(h).dataset[k] = v; },
+      c: function (h, k, on) { node(h).classList.toggle(k, on); },
+      f: function (h) { node(h).focus(); },
+      on: listen,
+      q: function (id, r, sel) {
+        var found = node(r).querySelectorAll(sel), rows = [];
+        for (var i = 0; i < found.length; i++) {
+          var row = [handle(found[i])];
+          for (var j = 3; j < arguments.length; j++) row.push(prop(found[i], arguments[j]));
+          rows.push(row);
+        }
+        send(["r", id, rows]);
+      },
+      x: function () {
+        for (var i = 0; i < arguments.length; i++) { handles.delete(nodes.get(arguments[i])); nodes.delete(arguments[i]); }
+      },
+      ls: function (k, v) {
+        try { if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch (e) { /* private browsing, full quota */ }
+      },
+      go: function (u, replace) { if (replace) location.replace(u); else location.href = u; },
+      copy: function (t) { copy(t).catch(function () {}); },
+      ok: function () {
+        root.setAttribute("data-widgets-ready-ms", Math.round(performance.now()));
+        root.setAttribute("data-widgets", "ready");
+      },
+      fail: failed
+    };
+    w.onmessage = function (m) {
+      var batch = m.data;
+      if (!Array.isArray(batch)) return;
+      for (var i = 0; i < batch.length; i++) {
+        var fn = ops[batch[i][0]];
+        // One operation on an element that is gone must not stop the rest.
+        try { if (fn) fn.apply(null, batch[i].slice(1)); } catch (e) { /* next */ }
+      }
+    };
+    // The widgets' keys of localStorage, as [key, value, …]: a worker has
+    // no storage of its own. null when the browser refuses storage.
+    var kept = [];
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var k = localStorage.key(i);
+        if (k.indexOf(PREFIX) === 0) kept.push(k, localStorage.getItem(k));
+      }
+    } catch (e) { kept = null; }
+    var abs = function (u) { return new URL(u, location.href).href; };
+    send(["init", abs(exec), abs(wasm), location.pathname, location.search, location.hash, location.origin,
+      document.hidden, navigator.onLine, kept]);
+    document.addEventListener("visibilitychange", function () { send(["vis", document.hidden]); });
+    window.addEventListener("online", function () { send(["net", true]); });
+    window.addEventListener("offline", function () { send(["net", false]); });
+    window.addEventListener("storage", function (e) {
+      if (e.key && e.key.indexOf(PREFIX) === 0) send(["s", e.key, e.newValue]);
+    });
   }
   // The service worker keeps the runbooks readable offline. It is checked
   // for updates on every visit, so a new build takes over at the next load.
