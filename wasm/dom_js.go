@@ -4,7 +4,6 @@ package main
 
 import (
 	"errors"
-	"strconv"
 	"syscall/js"
 
 	"github.com/stepcheck/stepcheck/wasm/bridge"
@@ -29,22 +28,16 @@ const (
 
 var (
 	global = js.Global()
-	scOp   js.Value // the worker script's collector of operations
 	nextID = bridge.FirstNew
 	// listeners and replies are keyed by the numbers the operations carry.
 	listeners = map[int]func(event){}
 	replies   = map[int]chan js.Value{}
 	nextReq   int
-	page      pageInfo
+	// What the page says of itself when it starts the worker, and later
+	// when it changes.
+	pagePath, pageQuery, pageHash, pageOrigin string
+	hidden, online                            bool
 )
-
-// pageInfo is what the page tells the worker when it starts it, and later
-// when it changes.
-type pageInfo struct {
-	path, search, hash, origin string
-	hidden                     bool
-	online                     bool
-}
 
 // op queues an operation for the page. The worker script sends the turn's
 // operations together when the turn ends. A handle goes as a number.
@@ -57,7 +50,7 @@ func op(name string, args ...any) {
 		}
 		all = append(all, a)
 	}
-	scOp.Invoke(all...)
+	global.Call("scOp", all...)
 }
 
 func newNode() node {
@@ -85,97 +78,11 @@ func appendTo(parent node, children ...any) {
 	op(bridge.OpAppend, append([]any{parent}, children...)...)
 }
 
-func prepend(parent, child node)   { op(bridge.OpPrepend, parent, child) }
-func insertBefore(ref, child node) { op(bridge.OpBefore, ref, child) }
+// set sets a property (bridge.OpProp), attribute (OpAttr), dataset key
+// (OpData) or class (OpClass, v a bool) of n.
+func set(n node, kind, name string, v any) { op(kind, n, name, v) }
 
-// shown is what the worker set last on each element, by handle, kind and
-// name, so that the clock's tick every second sends only what changed.
-var shown = map[string]string{}
-
-func slot(n node, kind, name string) string { return strconv.Itoa(int(n)) + kind + name }
-
-// changed reports whether v differs from what was last set in the slot,
-// and remembers it.
-func changed(n node, kind, name, v string) bool {
-	k := slot(n, kind, name)
-	if old, ok := shown[k]; ok && old == v {
-		return false
-	}
-	shown[k] = v
-	return true
-}
-
-// asText is a property's value as shown's key: string, bool or int.
-func asText(v any) string {
-	switch v := v.(type) {
-	case bool:
-		return boolText(v)
-	case int:
-		return strconv.Itoa(v)
-	}
-	s, _ := v.(string)
-	return s
-}
-
-func boolText(b bool) string {
-	if b {
-		return "1"
-	}
-	return ""
-}
-
-// setProp sets a property. value, checked and open are the reader's to
-// change too, so they are always sent (the page leaves a value that is
-// already there alone, so the caret stays).
-func setProp(n node, name string, v any) {
-	if name == "value" || name == "checked" || name == "open" || changed(n, bridge.OpProp, name, asText(v)) {
-		op(bridge.OpProp, n, name, v)
-	}
-}
-
-func setText(n node, text string) { setProp(n, "textContent", text) }
-
-func setAttr(n node, name, v string) {
-	if changed(n, bridge.OpAttr, name, v) {
-		op(bridge.OpAttr, n, name, v)
-	}
-}
-
-func setData(n node, key, v string) {
-	if changed(n, bridge.OpData, key, v) {
-		op(bridge.OpData, n, key, v)
-	}
-}
-
-func toggle(n node, class string, on bool) {
-	if changed(n, bridge.OpClass, class, boolText(on)) {
-		op(bridge.OpClass, n, class, on)
-	}
-}
-
-// empty empties an element of what was appended to it.
-func empty(n node) {
-	delete(shown, slot(n, bridge.OpProp, "textContent"))
-	op(bridge.OpProp, n, "textContent", "")
-}
-
-func focus(n node) { op(bridge.OpFocus, n) }
-
-// drop tells the page the worker no longer refers to ns.
-func drop(ns []node) {
-	if len(ns) == 0 {
-		return
-	}
-	args := make([]any, len(ns))
-	for i, n := range ns {
-		args[i] = n
-	}
-	op(bridge.OpDrop, args...)
-}
-
-func navigate(url string)    { op(bridge.OpNavigate, url, false) }
-func replacePage(url string) { op(bridge.OpNavigate, url, true) }
-func copyText(text string)   { op(bridge.OpCopy, text) }
+func setText(n node, text string) { op(bridge.OpProp, n, "textContent", text) }
 
 // event is what the page forwards of an event: the value and checked state
 // of the element listened on, and the key.
@@ -188,9 +95,15 @@ type event struct {
 // on listens to an event of n. fn runs in the worker after the page has
 // applied opts; it must not block (start a goroutine for requests).
 func on(n node, typ string, opts bridge.Listen, fn func(event)) {
+	op(bridge.OpListen, n, listen(fn), typ, opts.Prevent, opts.Plain, opts.Outside, opts.Confirm, opts.Keys)
+}
+
+// listen keeps fn as a listener and returns the number events for it
+// carry.
+func listen(fn func(event)) int {
 	id := len(listeners) + 1
 	listeners[id] = fn
-	op(bridge.OpListen, n, id, typ, opts.Prevent, opts.Plain, opts.Outside, opts.Confirm, opts.Keys)
+	return id
 }
 
 // found is one element a query found, with the properties asked for.
@@ -234,46 +147,48 @@ func query(sel string, props ...string) (found, bool) {
 }
 
 // receive takes a message from the page: its name (bridge.Msg*), then its
-// values.
+// values. The worker script always passes ten arguments, undefined where a
+// message has fewer.
 func receive(_ js.Value, m []js.Value) any {
-	arg := func(i int) js.Value {
-		if i < len(m) {
-			return m[i]
-		}
-		return js.Undefined()
+	if len(m) < 10 {
+		return nil
 	}
-	switch str(arg(0)) {
+	switch str(m[0]) {
 	case bridge.MsgEvent:
-		if fn := listeners[int(num(arg(1)))]; fn != nil {
-			fn(event{value: str(arg(2)), checked: arg(3).Truthy(), key: str(arg(4))})
+		if fn := listeners[int(num(m[1]))]; fn != nil {
+			fn(event{value: str(m[2]), checked: m[3].Truthy(), key: str(m[4])})
 		}
 	case bridge.MsgReply:
-		id := int(num(arg(1)))
+		id := int(num(m[1]))
 		if ch := replies[id]; ch != nil {
 			delete(replies, id)
-			ch <- arg(2)
+			ch <- m[2]
 		}
 	case bridge.MsgVisible:
-		page.hidden = arg(1).Truthy()
-		if onVisible != nil && !page.hidden {
+		if hidden = m[1].Truthy(); !hidden && onVisible != nil {
 			onVisible()
 		}
 	case bridge.MsgNetwork:
-		page.online = arg(1).Truthy()
-		if onNet != nil {
-			onNet(page.online)
+		if online = m[1].Truthy(); onNet != nil {
+			onNet(online)
 		}
 	case bridge.MsgStorage:
 		if kv != nil {
-			if v := arg(2); v.Type() == js.TypeString {
-				kv.m[str(arg(1))] = v.String()
-			} else {
-				delete(kv.m, str(arg(1)))
+			kv.m[str(m[1])] = str(m[2])
+			if m[2].Type() != js.TypeString {
+				delete(kv.m, str(m[1]))
 			}
 		}
 	case bridge.MsgInit:
 		if kv == nil {
-			initPage(arg)
+			// exec and wasm (1, 2) are the worker script's.
+			pagePath, pageQuery, pageHash, pageOrigin = str(m[3]), str(m[4]), str(m[5]), str(m[6])
+			hidden, online = m[7].Truthy(), m[8].Truthy()
+			kv = &storage{m: map[string]string{}}
+			for i, s := 0, m[9]; s.Truthy() && i+1 < s.Length(); i += 2 {
+				kv.m[str(s.Index(i))] = str(s.Index(i + 1))
+			}
+			close(started)
 		}
 	}
 	return nil
@@ -286,21 +201,9 @@ var (
 	started   = make(chan struct{})
 )
 
-func initPage(arg func(int) js.Value) {
-	page = pageInfo{path: str(arg(3)), search: str(arg(4)), hash: str(arg(5)), origin: str(arg(6)),
-		hidden: arg(7).Truthy(), online: arg(8).Truthy()}
-	s := arg(9)
-	kv = &storage{m: map[string]string{}, ok: s.Truthy()}
-	for i := 0; kv.ok && i+1 < s.Length(); i += 2 {
-		kv.m[str(s.Index(i))] = str(s.Index(i + 1))
-	}
-	close(started)
-}
-
 // start connects the worker script to Go and waits for the page's first
 // message.
 func start() {
-	scOp = global.Get("scOp")
 	global.Call("scReady", js.FuncOf(receive))
 	<-started
 }
@@ -356,8 +259,7 @@ func await(p js.Value) (js.Value, error) {
 // storage events. Private browsing or a full quota makes the page's
 // storage throw; the widgets then work without memory beyond the page.
 type storage struct {
-	m  map[string]string
-	ok bool
+	m map[string]string
 }
 
 var kv *storage
@@ -372,12 +274,4 @@ func (l *storage) Set(k, v string) {
 func (l *storage) Remove(k string) {
 	delete(l.m, k)
 	op(bridge.OpStore, k, nil)
-}
-
-func (l *storage) keys() []string {
-	out := make([]string, 0, len(l.m))
-	for k := range l.m {
-		out = append(out, k)
-	}
-	return out
 }

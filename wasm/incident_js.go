@@ -32,6 +32,7 @@ type incUI struct {
 	link       node              // the share link
 	offer      incident.Offer    // what the link offers
 	checks     map[string]string // the last result seen of each probe
+	shown      [3]string         // the clock's summary, detail and level shown
 }
 
 // initIncident sets up incident mode: the offer a link brings, the bar of
@@ -65,15 +66,15 @@ func (a *app) initIncident(data js.Value) {
 		}
 	}
 	box := el("section", "sc-inc", "")
-	setAttr(box, "aria-label", "Incident")
-	prepend(main.n, box)
+	set(box, bridge.OpAttr, "aria-label", "Incident")
+	op(bridge.OpPrepend, main.n, box)
 	a.recordCopies()
 
 	// The offer: a shared incident in the fragment, or an alert or a
 	// prefill in the query. It never opens one by itself.
-	q, label := page.hash, "Open this incident"
+	q, label := pageHash, "Open this incident"
 	if !strings.HasPrefix(q, "#incident=") {
-		q, label = page.search, "Start incident"
+		q, label = pageQuery, "Start incident"
 	}
 	if o, ok := incident.ParseOffer(q, u.ids, a.fields); ok {
 		u.offer = o
@@ -102,7 +103,7 @@ func (a *app) initIncident(data js.Value) {
 		}
 		acts := add(u.bar, "div", "sc-inc-actions", "")
 		if u.postmortem != "" {
-			setProp(add(acts, "a", "sc-btn", "Postmortem"), "href", u.postmortem)
+			set(add(acts, "a", "sc-btn", "Postmortem"), bridge.OpProp, "href", u.postmortem)
 		}
 		a.buttons(acts, "Copy share link", "share", "timeline",
 			"Copy share link without the timeline", "share", "", end, act, "", "Forget this incident", "forget", "")
@@ -130,9 +131,9 @@ func (a *app) initIncident(data js.Value) {
 // the page, inside the click.
 func (a *app) button(parent node, text, act, arg string) node {
 	b := add(parent, "button", "sc-btn", text)
-	setProp(b, "type", "button")
-	setData(b, "act", act)
-	setData(b, "arg", arg)
+	set(b, bridge.OpProp, "type", "button")
+	set(b, bridge.OpData, "act", act)
+	set(b, bridge.OpData, "arg", arg)
 	var opts bridge.Listen
 	if act == "forget" {
 		opts.Confirm = "Forget this incident? Its fields, ticks and timeline are removed from this device."
@@ -142,19 +143,17 @@ func (a *app) button(parent node, text, act, arg string) node {
 }
 
 // recordCopies records the copies of templates in the timeline, wherever
-// they are on the page.
+// they are on the page: the bootstrap script announces each one
+// (widget.EventCopied, its detail the template's ID and title, on a line
+// each).
 func (a *app) recordCopies() {
-	for _, t := range queryAll(document, widget.SelTemplate, bridge.PropData(widget.DataTemplate), bridge.PropTextOf(widget.SelTemplateTitle),
-		bridge.PropNodeOf("."+widget.ClassCopy)) {
-		id, title, btn := t.str(0), t.str(1), t.node(2)
+	on(document, widget.EventCopied, bridge.Listen{}, func(e event) {
+		id, title, _ := strings.Cut(e.value, "\n")
 		// Copying the postmortem is not recorded: it is the record.
-		if btn == bridge.None || id == widget.PostmortemTemplate {
-			continue
-		}
-		on(btn, "click", bridge.Listen{}, func(event) {
+		if id != widget.PostmortemTemplate {
 			a.record(incident.CopyKind(id), title+" ("+a.values[widget.FieldStatus]+")")
-		})
-	}
+		}
+	})
 }
 
 func tzOffset() int { return -global.Get("Date").New().Call("getTimezoneOffset").Int() }
@@ -205,7 +204,7 @@ func (a *app) setField(name, v string) {
 	a.incident.SetField(name, v)
 	for _, in := range a.inputs[name] {
 		if in != a.typing {
-			setProp(in, "value", v)
+			set(in, bridge.OpProp, "value", v)
 		}
 	}
 	a.renderTemplates()
@@ -248,9 +247,13 @@ func (a *app) incTick() {
 	s := a.state()
 	v := incident.Clock(u.sev(a.values[widget.FieldSeverity]), s, ms())
 	sum, detail := v.Text(a.values[widget.FieldSeverity], a.values[widget.FieldTitle], s.Ended > 0)
-	setText(u.sum, sum)
-	setText(u.detail, detail)
-	setData(u.bar, "level", v.Level.String())
+	// The clock changes every second or minute: only what changed is sent.
+	if now := [3]string{sum, detail, v.Level.String()}; now != u.shown {
+		u.shown = now
+		setText(u.sum, sum)
+		setText(u.detail, detail)
+		set(u.bar, bridge.OpData, "level", now[2])
+	}
 }
 
 // act runs a button's action, with its argument. Starting, opening, ending and
@@ -279,7 +282,11 @@ func (a *app) act(act, arg string) {
 	case "end":
 		incident.End(a.incident, ms(), tzOffset())
 	case "forget":
-		a.incident.Forget(kv.keys()) // the page asked first (button)
+		var keys []string // the page asked first (button)
+		for k := range kv.m {
+			keys = append(keys, k)
+		}
+		a.incident.Forget(keys)
 	case incident.KindNote, incident.KindEscalation:
 		if v := a.values["note"]; v != "" {
 			a.record(act, v)
@@ -290,11 +297,11 @@ func (a *app) act(act, arg string) {
 		frag, label := incident.Offer{ID: a.incident.ID, Fields: a.values, State: a.state()}.Link(arg != "")
 		setText(u.link, label)
 		if frag != "" {
-			href := page.origin + page.path + "#" + frag
-			setProp(u.link, "href", href)
-			copyText(href)
+			href := pageOrigin + pagePath + "#" + frag
+			set(u.link, bridge.OpProp, "href", href)
+			op(bridge.OpCopy, href)
 		}
 		return
 	}
-	replacePage(page.path)
+	op(bridge.OpNavigate, pagePath, true)
 }

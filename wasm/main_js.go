@@ -26,11 +26,12 @@ type app struct {
 	incident store.Incident
 	probes   map[string]*status.Probe
 	order    []string
-	views    map[string][]probeUI // each probe's widgets on the page
+	views    map[string][]probeUI // each probe's widgets on the page (its element)
 	values   map[string]string    // form values, including automatic ones
 	fields   []form.Field
 	inputs   map[string][]node // every input of a field, by its name
 	spans    []found           // the templates' placeholders
+	filled   []filled          // what each shows, so the tick sends only changes
 	vars     map[string][]node // every use of a command variable, by its name
 	typing   node              // the input whose keystroke is being handled
 	auto     bool              // the auto-refresh switch, on until the responder turns it off
@@ -38,11 +39,18 @@ type app struct {
 	inc      incUI
 }
 
-// probeUI is one probe's widget on the page.
+// filled is what a template's placeholder shows.
+type filled struct {
+	text  string
+	empty bool
+}
+
+// probeUI is one probe's widget on the page: the probe's element, which
+// the page's half of the bridge gives its age line, Check now, detail and
+// failing conditions (bridge.OpProbe).
 type probeUI struct {
-	root, state, meta, btn, detail, failing node
-	items                                   []node // the failing conditions shown
-	failed                                  string // their texts, joined
+	root node
+	age  string // the age line shown
 }
 
 func main() {
@@ -56,7 +64,7 @@ func main() {
 		vars:     map[string][]node{},
 		auto:     true,
 	}
-	b, _ := query("body", bridge.PropData(widget.DataProbeAPI), bridge.PropData(widget.DataSearch))
+	b, _ := query(widget.SelBody, bridge.PropData+widget.DataProbeAPI, bridge.PropData+widget.DataSearch)
 	a.apiBase = strings.TrimSuffix(b.str(0), "/")
 	data := pageData()
 	a.initProbes()
@@ -74,7 +82,7 @@ func main() {
 		}
 		for _, id := range a.order {
 			if p := a.probes[id]; p.Status() != status.Unchecked {
-				p.Fail(true, "this device is offline")
+				p.Fail(true, "this device is offline") // as fetchResult says it
 			}
 			a.renderProbe(id)
 		}
@@ -89,7 +97,7 @@ func main() {
 // pageData parses the page's widget data (widget.IDPageData), written by
 // the build.
 func pageData() js.Value {
-	node, ok := query("#"+widget.IDPageData, bridge.PropText)
+	node, ok := query(widget.SelPageData, bridge.PropText)
 	if !ok {
 		return js.Null()
 	}
@@ -115,7 +123,7 @@ func strings_(v js.Value) []string {
 // ---- Probe status ----
 
 func (a *app) initProbes() {
-	nodes := queryAll(document, widget.SelProbe, bridge.PropData(widget.DataProbe), bridge.PropTextOf(widget.SelProbeLabel), bridge.PropNodeOf(widget.SelState))
+	nodes := queryAll(document, widget.SelProbe, bridge.PropData+widget.DataProbe, bridge.PropTextOf+widget.SelProbeLabel, bridge.PropNodeOf+widget.SelState)
 	if len(nodes) == 0 {
 		return
 	}
@@ -128,24 +136,18 @@ func (a *app) initProbes() {
 			a.probes[id] = &status.Probe{ID: id}
 			a.order = append(a.order, id)
 		}
-		ui := probeUI{root: n.n, state: n.node(2), meta: el("span", "sc-meta", ""), btn: el("button", "sc-check", "Check now"),
-			detail: el("span", "sc-detail", ""), failing: el("ul", "sc-failing", "")}
-		setProp(ui.btn, "type", "button")
-		setAttr(ui.btn, "aria-label", "Check now: "+n.str(1))
-		setProp(ui.failing, "hidden", true)
-		appendTo(n.n, ui.meta, ui.btn, ui.detail, ui.failing)
-		on(ui.btn, "click", bridge.Listen{}, func(event) { a.check(id, false) })
-		a.views[id] = append(a.views[id], ui)
+		op(bridge.OpProbe, n.n, listen(func(event) { a.check(id, false) }), n.node(2), n.str(1))
+		a.views[id] = append(a.views[id], probeUI{root: n.n})
 	}
 	// One switch per page: auto-refresh every probe on it.
 	bar := el("div", "sc-bar", "")
 	label := add(bar, "label", "sc-auto", "")
 	box := el("input", "", "")
-	setProp(box, "type", "checkbox")
-	setProp(box, "checked", true)
+	set(box, bridge.OpProp, "type", "checkbox")
+	set(box, bridge.OpProp, "checked", true)
 	appendTo(label, box, " Auto-refresh every 30 s") // status.RefreshMS
 	if content, ok := query(widget.SelContent); ok {
-		prepend(content.n, bar)
+		op(bridge.OpPrepend, content.n, bar)
 	}
 	on(box, "change", bridge.Listen{}, func(e event) {
 		a.auto = e.checked
@@ -182,7 +184,13 @@ type fetched struct {
 
 // fetchResult asks the probe API for a probe's result. An automatic check
 // says so (?trigger=auto), for the API's audit of who pressed Check now.
+// The page says when the device is offline (a worker's own navigator.onLine
+// is not what the page's is in every browser): then nothing is sent.
 func (a *app) fetchResult(id string, auto bool) fetched {
+	const offline = "this device is offline"
+	if !online {
+		return fetched{offline: true, reason: offline}
+	}
 	opts := global.Get("Object").New()
 	opts.Set("method", "POST")
 	opts.Set("cache", "no-store")
@@ -192,15 +200,14 @@ func (a *app) fetchResult(id string, auto bool) fetched {
 	if as := global.Get("AbortSignal"); as.Truthy() && as.Get("timeout").Truthy() {
 		opts.Set("signal", as.Call("timeout", 20_000))
 	}
-	online := global.Get("navigator").Get("onLine")
 	u := a.apiBase + api.CheckPath(id)
 	if auto {
 		u += api.TriggerQuery
 	}
 	resp, err := await(global.Call("fetch", u, opts))
 	if err != nil {
-		if online.Type() == js.TypeBoolean && !online.Bool() {
-			return fetched{offline: true, reason: "this device is offline"}
+		if !online {
+			return fetched{offline: true, reason: offline}
 		}
 		return fetched{reason: "no answer from the probe API (" + err.Error() + ")"}
 	}
@@ -256,6 +263,20 @@ func (a *app) finish(id string, f fetched) {
 }
 
 func (a *app) renderProbe(id string) {
+	a.renderAge(id)
+	v := a.probes[id].View(now())
+	for _, ui := range a.views[id] {
+		args := []any{ui.root, string(v.State), v.Badge, v.Detail, v.Busy}
+		for _, f := range v.Failing {
+			args = append(args, f)
+		}
+		op(bridge.OpProbeState, args...)
+	}
+}
+
+// renderAge shows a probe's latency and the age of its result, which the
+// tick changes every second, when it changed.
+func (a *app) renderAge(id string) {
 	v := a.probes[id].View(now())
 	meta := v.Latency
 	if v.Checked != "" {
@@ -264,28 +285,11 @@ func (a *app) renderProbe(id string) {
 		}
 		meta += v.Checked
 	}
-	label := "Check now"
-	if v.Busy {
-		label = "Checking…"
-	}
 	views := a.views[id]
 	for i := range views {
-		ui := &views[i]
-		setData(ui.root, widget.DataState, string(v.State))
-		setText(ui.state, v.Badge)
-		setText(ui.meta, meta)
-		setText(ui.detail, v.Detail)
-		setProp(ui.btn, "disabled", v.Busy)
-		setAttr(ui.btn, "aria-busy", strconv.FormatBool(v.Busy))
-		setText(ui.btn, label)
-		if failed := strings.Join(v.Failing, "\n"); failed != ui.failed {
-			drop(ui.items)
-			ui.items, ui.failed = ui.items[:0], failed
-			empty(ui.failing)
-			for _, f := range v.Failing {
-				ui.items = append(ui.items, add(ui.failing, "li", "", f))
-			}
-			setProp(ui.failing, "hidden", len(v.Failing) == 0)
+		if views[i].age != meta {
+			views[i].age = meta
+			op(bridge.OpProbeAge, views[i].root, meta)
 		}
 	}
 }
@@ -295,11 +299,11 @@ func (a *app) tick() {
 	t := now()
 	for _, id := range a.order {
 		if a.probes[id].Status() != status.Unchecked {
-			a.renderProbe(id)
+			a.renderAge(id)
 		}
 	}
 	// A page shown again after a while gets its statuses within a tick.
-	if a.auto && a.refresh.Due(t, !page.hidden) {
+	if a.auto && a.refresh.Due(t, !hidden) {
 		for _, id := range a.order {
 			a.check(id, true)
 		}
@@ -325,7 +329,8 @@ func (a *app) initForm(data js.Value) {
 	}
 	sevs := strings_(data.Get(widget.KeySeverities))
 	a.fields = form.Fields(sevs, page)
-	a.spans = queryAll(document, widget.SelTemplateField, bridge.PropData(widget.DataField))
+	a.spans = queryAll(document, widget.SelTemplateField, bridge.PropData+widget.DataField)
+	a.filled = make([]filled, len(a.spans))
 
 	// A link's values are offered as a new incident (incident_js.go), so a
 	// link never overwrites the fields of the incident under way.
@@ -338,10 +343,10 @@ func (a *app) initForm(data js.Value) {
 	// The form comes before the h2 that opens the first template's
 	// section, rather than between a heading and its template.
 	panel := el("details", "sc-form", "")
-	setProp(panel, "open", true)
+	set(panel, bridge.OpProp, "open", true)
 	add(panel, "summary", "sc-form-title", "Incident details — fill in once, every template below uses them")
 	box := el("form", "", "")
-	setAttr(box, "aria-label", "Incident details")
+	set(box, bridge.OpAttr, "aria-label", "Incident details")
 	for _, f := range a.fields {
 		if f.Auto() {
 			continue
@@ -349,7 +354,7 @@ func (a *app) initForm(data js.Value) {
 		a.addInput(box, f, "sc-f-", a.values[f.Name], a.setField)
 	}
 	appendTo(panel, box)
-	insertBefore(first.node(0), panel)
+	op(bridge.OpBefore, first.node(0), panel)
 	on(box, "submit", bridge.Listen{Prevent: true}, func(event) {})
 	a.renderTemplates()
 }
@@ -358,30 +363,12 @@ func (a *app) initForm(data js.Value) {
 // value, whose ID is prefix and the field's name. on gets the field's name
 // and every value typed, cleaned.
 func (a *app) addInput(box node, f form.Field, prefix, value string, on_ func(name, v string)) node {
-	id := prefix + strings.ReplaceAll(f.Name, ".", "-")
-	label := el("label", "", f.Label)
-	setProp(label, "htmlFor", id)
-	var input node
-	switch f.Type {
-	case widget.TypeSelect:
-		input = el("select", "", "")
-		setProp(add(input, "option", "", "—"), "value", "")
-		for _, o := range f.Options {
-			setProp(add(input, "option", "", o), "value", o)
-		}
-	case widget.TypeLong:
-		input = el("textarea", "", "")
-		setProp(input, "rows", 3)
-	case widget.TypeTime:
-		input = el("input", "", "")
-		setProp(input, "type", "datetime-local")
-	default:
-		input = el("input", "", "")
-		setProp(input, "type", "text")
+	input := newNode()
+	args := []any{box, input, f.Type, prefix + strings.ReplaceAll(f.Name, ".", "-"), f.Name, f.Label, value}
+	for _, o := range f.Options {
+		args = append(args, o)
 	}
-	setProp(input, "id", id)
-	setProp(input, "name", f.Name)
-	setProp(input, "value", value)
+	op(bridge.OpField, args...)
 	name := f.Name
 	on(input, "input", bridge.Listen{}, func(e event) {
 		// What the reader types is never written back into the same
@@ -390,7 +377,6 @@ func (a *app) addInput(box node, f form.Field, prefix, value string, on_ func(na
 		on_(name, form.Clean(e.value))
 		a.typing = bridge.None
 	})
-	appendTo(add(box, "div", "sc-row", ""), label, input)
 	a.inputs[name] = append(a.inputs[name], input)
 	return input
 }
@@ -413,21 +399,24 @@ func (a *app) renderTemplates() {
 			a.values[widget.ProbeField+id] = p.View(now()).Badge
 		}
 	}
-	for _, span := range a.spans {
+	for i, span := range a.spans {
 		name := span.str(0)
-		setText(span.n, form.Value(a.values, name))
-		toggle(span.n, "sc-empty", a.values[name] == "")
+		if f := (filled{form.Value(a.values, name), a.values[name] == ""}); a.filled[i] != f {
+			a.filled[i] = f
+			setText(span.n, f.text)
+			set(span.n, bridge.OpClass, "sc-empty", f.empty)
+		}
 	}
 }
 
 // ---- Command variables ----
 
 func (a *app) initVars() {
-	pres := queryAll(document, widget.SelVars, bridge.PropData(widget.DataVars), bridge.PropPrevWith(widget.ClassCodeBar))
+	pres := queryAll(document, widget.SelVars, bridge.PropData+widget.DataVars, bridge.PropPrevWith+widget.ClassCodeBar)
 	if len(pres) == 0 {
 		return
 	}
-	for _, u := range queryAll(document, widget.SelVarUses, bridge.PropData(widget.DataVar)) {
+	for _, u := range queryAll(document, widget.SelVarUses, bridge.PropData+widget.DataVar) {
 		a.vars[u.str(0)] = append(a.vars[u.str(0)], u.n)
 	}
 	var names []string
@@ -441,15 +430,15 @@ func (a *app) initVars() {
 		}
 	}
 	box := el("form", "sc-form sc-varform", "")
-	setAttr(box, "aria-label", "Values for the commands on this page")
+	set(box, bridge.OpAttr, "aria-label", "Values for the commands on this page")
 	add(box, "p", "sc-form-title", "Values for the commands on this page")
 	for _, n := range names {
 		input := a.addInput(box, form.Field{Name: n, Label: "<" + n + ">"}, "sc-v-", a.incident.Var(n), func(n, v string) {
 			a.incident.SetVar(n, v)
 			a.fillVar(n, v)
 		})
-		setProp(input, "autocomplete", "off")
-		setProp(input, "spellcheck", false)
+		set(input, bridge.OpProp, "autocomplete", "off")
+		set(input, bridge.OpProp, "spellcheck", false)
 		a.fillVar(n, a.incident.Var(n))
 	}
 	// Before the first command, or before its bar of buttons.
@@ -457,7 +446,7 @@ func (a *app) initVars() {
 	if bar := pres[0].node(1); bar != bridge.None {
 		anchor = bar
 	}
-	insertBefore(anchor, box)
+	op(bridge.OpBefore, anchor, box)
 	on(box, "submit", bridge.Listen{Prevent: true}, func(event) {})
 }
 
@@ -465,7 +454,7 @@ func (a *app) fillVar(name, value string) {
 	text := form.VarText(name, value)
 	for _, v := range a.vars[name] {
 		setText(v, text)
-		toggle(v, "sc-filled", strings.TrimSpace(value) != "")
+		set(v, bridge.OpClass, "sc-filled", strings.TrimSpace(value) != "")
 	}
 }
 
@@ -476,13 +465,13 @@ func (a *app) initTasks() {
 	for _, f := range queryAll(document, widget.SelTasks, bridge.PropParent, bridge.PropParentText) {
 		box, li := f.n, f.node(0)
 		text := strings.TrimSpace(f.str(1))
-		key := store.TaskKey(page.path, text, seen[text])
+		key := store.TaskKey(pagePath, text, seen[text])
 		seen[text]++
-		setProp(box, "disabled", false) // the property reflects: the attribute goes too
-		setAttr(box, "aria-label", text)
+		set(box, bridge.OpProp, "disabled", false) // the property reflects: the attribute goes too
+		set(box, bridge.OpAttr, "aria-label", text)
 		stamp := add(li, "small", "sc-ticked", "")
 		at, ticked := a.incident.Tick(key)
-		setProp(box, "checked", ticked)
+		set(box, bridge.OpProp, "checked", ticked)
 		showTick(stamp, at)
 		on(box, "change", bridge.Listen{}, func(e event) {
 			at := ""

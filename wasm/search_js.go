@@ -20,7 +20,6 @@ type searchUI struct {
 	count    node   // the results' count, for screen readers
 	q        string // the box's text, as the last keystroke left it
 	links    []node // the results' links
-	shown    []node // everything the results added, dropped with them
 	snipped  map[int]bool
 	dir      string
 	entry    string
@@ -46,7 +45,7 @@ func (a *app) initSearch(entry string) {
 	s := &searchUI{input: input.n, list: list.n, count: count.n, entry: entry, active: -1,
 		texts: map[string]map[int]string{}, fetching: map[string]bool{}, snipped: map[int]bool{}}
 	s.dir = entry[:strings.LastIndexByte(entry, '/')+1]
-	setProp(form.n, "hidden", false)
+	set(form.n, bridge.OpProp, "hidden", false)
 	on(form.n, "submit", bridge.Listen{Prevent: true}, func(event) { s.open(0) })
 	on(s.input, "focus", bridge.Listen{}, func(event) { s.load() })
 	on(s.input, "input", bridge.Listen{}, func(e event) { s.q = e.value; s.run() })
@@ -59,10 +58,10 @@ func (a *app) initSearch(entry string) {
 	})
 	on(form.n, "keydown", bridge.Listen{Keys: "Escape"}, func(event) {
 		s.close()
-		focus(s.input)
+		op(bridge.OpFocus, s.input)
 	})
 	// "/" anywhere but in a field goes to the search box.
-	on(document, "keydown", bridge.Listen{Prevent: true, Plain: true, Keys: "/"}, func(event) { focus(s.input) })
+	on(document, "keydown", bridge.Listen{Prevent: true, Plain: true, Keys: "/"}, func(event) { op(bridge.OpFocus, s.input) })
 	on(document, "click", bridge.Listen{Outside: form.n}, func(event) { s.close() })
 }
 
@@ -156,7 +155,7 @@ func (s *searchUI) run() {
 		s.render()
 		// The time the query itself took, without fetches, for the
 		// browser benchmark.
-		setData(root, "searchUs", strconv.Itoa(int((spent+perfNow()-t1)*1000)))
+		set(root, bridge.OpData, "searchUs", strconv.Itoa(int((spent+perfNow()-t1)*1000)))
 		s.snippets(seq)
 	}()
 }
@@ -181,23 +180,15 @@ func (s *searchUI) snippets(seq int) {
 	}
 }
 
+// message shows text in place of results.
 func (s *searchUI) message(text string) {
-	s.clear()
-	s.shown = append(s.shown, add(s.list, "li", "results-empty", text))
+	s.links = nil
+	op(bridge.OpResults, s.list, 0, text)
 	s.show(true)
 }
 
-// clear removes the results shown, and lets the page forget their
-// elements.
-func (s *searchUI) clear() {
-	empty(s.list)
-	drop(s.shown)
-	s.shown, s.links = s.shown[:0], s.links[:0]
-	s.snipped = map[int]bool{}
-}
-
 func (s *searchUI) show(open bool) {
-	setProp(s.list, "hidden", !open)
+	set(s.list, bridge.OpProp, "hidden", !open)
 }
 
 func (s *searchUI) close() {
@@ -205,8 +196,9 @@ func (s *searchUI) close() {
 	s.active = -1
 }
 
-// render writes the results as elements and text nodes: nothing the reader
-// typed, and nothing from the index, is ever parsed as HTML.
+// render shows the results. The page's half writes them as elements and
+// text nodes: nothing the reader typed, and nothing from the index, is ever
+// parsed as HTML.
 func (s *searchUI) render() {
 	if len(s.hits) == 0 {
 		msg := "No results for “" + strings.TrimSpace(s.q) + "”"
@@ -214,20 +206,18 @@ func (s *searchUI) render() {
 		setText(s.count, msg)
 		return
 	}
-	s.clear()
 	setText(s.count, strconv.Itoa(len(s.hits))+" results; use the down arrow to reach them")
-	for i, h := range s.hits {
-		li := add(s.list, "li", "", "")
-		a := add(li, "a", "", "")
-		setProp(a, "id", "sc-r-"+strconv.Itoa(i))
-		setProp(a, "href", h.URL)
+	s.links, s.snipped = s.links[:0], map[int]bool{}
+	args := []any{s.list, nextID, ""}
+	for _, h := range s.hits {
+		s.links = append(s.links, newNode())
 		title := h.PageTitle
 		if h.Heading != "" && h.Heading != h.PageTitle {
 			title += " › " + h.Heading
 		}
-		s.shown = append(s.shown, li, a, add(a, "span", "r-title", title))
-		s.links = append(s.links, a)
+		args = append(args, h.URL, title)
 	}
+	op(bridge.OpResults, args...)
 	s.fillSnippets()
 	s.show(true)
 }
@@ -241,15 +231,11 @@ func (s *searchUI) fillSnippets() {
 			continue
 		}
 		s.snipped[i] = true
-		snip := add(s.links[i], "span", "r-snippet", "")
-		s.shown = append(s.shown, snip)
+		args := []any{s.links[i]}
 		for _, seg := range search.Snippet(text, h.Terms, 140) {
-			if seg.Match {
-				s.shown = append(s.shown, add(snip, "mark", "", seg.Text))
-			} else {
-				appendTo(snip, seg.Text)
-			}
+			args = append(args, seg.Text, seg.Match)
 		}
+		op(bridge.OpSnippet, args...)
 	}
 }
 
@@ -260,11 +246,11 @@ func (s *searchUI) move(d int) {
 	s.active += d
 	if s.active < 0 {
 		s.active = -1
-		focus(s.input)
+		op(bridge.OpFocus, s.input)
 		return
 	}
 	s.active = min(s.active, len(s.links)-1)
-	focus(s.links[s.active])
+	op(bridge.OpFocus, s.links[s.active])
 }
 
 // open follows result i.
@@ -273,5 +259,5 @@ func (s *searchUI) open(i int) {
 		return
 	}
 	s.close()
-	navigate(s.hits[i].URL)
+	op(bridge.OpNavigate, s.hits[i].URL, false)
 }

@@ -20,7 +20,8 @@
 // refer to elements without a round trip for each one it makes.
 //
 // The messages from the page are lists too, their first element one of the
-// Msg constants.
+// Msg constants; the worker script passes them to the widgets as ten
+// arguments, undefined after the message's own.
 package bridge
 
 // Node is a handle to an element of the page.
@@ -38,18 +39,31 @@ const (
 
 // The operations, as the page's half reads them.
 const (
-	OpNew      = "n"    // handle, tag, class, text: createElement
-	OpAppend   = "ap"   // parent, children…: append (a string child is a text node)
-	OpPrepend  = "pp"   // parent, child: prepend
-	OpBefore   = "ib"   // reference, child: insert child before reference
-	OpProp     = "p"    // handle, name, value: a property (textContent, value, hidden…)
-	OpAttr     = "a"    // handle, name, value: setAttribute
-	OpData     = "d"    // handle, key, value: dataset
-	OpClass    = "c"    // handle, class, on: classList.toggle
-	OpFocus    = "f"    // handle
-	OpListen   = "on"   // handle, listener, event type, then Listen's fields in order (Keys joined by spaces)
-	OpQuery    = "q"    // request, root, selector, properties…: answered with MsgReply
-	OpDrop     = "x"    // handles…: the worker no longer refers to them
+	OpNew     = "n"  // handle, tag, class, text: createElement
+	OpAppend  = "ap" // parent, children…: append (a string child is a text node)
+	OpField   = "fd" // parent, handle, type (widget.Type*), id, name, label, value, options…: a row with a label and its input
+	OpPrepend = "pp" // parent, child: prepend
+	OpBefore  = "ib" // reference, child: insert child before reference
+	OpProp    = "p"  // handle, name, value: a property (textContent, value, hidden…)
+	OpAttr    = "a"  // handle, name, value: setAttribute
+	OpData    = "d"  // handle, key, value: dataset
+	OpClass   = "c"  // handle, class, on: classList.toggle
+	OpFocus   = "f"  // handle
+	OpListen  = "on" // handle, listener, event type, then Listen's fields in order (Keys joined by spaces)
+	OpQuery   = "q"  // request, root, selector, properties…: answered with MsgReply
+	// A probe's widget, added to the probe's element h (widget.SelProbe):
+	// OpProbe h, listener (Check now), state handle, label makes it;
+	// OpProbeState h, state, badge, detail, busy, failing… shows a result;
+	// OpProbeAge h, text shows its age.
+	OpProbe      = "pr"
+	OpProbeState = "ps"
+	OpProbeAge   = "pa"
+	// OpResults list, first handle, then URL and title of each result:
+	// the search results, as links numbered from the first handle (the
+	// page forgets the previous ones). OpSnippet link, then text and
+	// whether it matched, per segment: a result's snippet.
+	OpResults  = "rs"
+	OpSnippet  = "sn"
 	OpStore    = "ls"   // key, value or null: localStorage
 	OpNavigate = "go"   // URL, replace: location.replace or location.href
 	OpCopy     = "copy" // text: to the clipboard
@@ -58,7 +72,7 @@ const (
 
 // The messages from the page, and what follows the name in each.
 const (
-	MsgInit    = "init" // worker script URLs, then path, search, hash, origin, hidden, online, storage ([key, value, …] or null)
+	MsgInit    = "init" // exec and wasm URLs, path, search, hash, origin, hidden, online, storage ([key, value, …] or null)
 	MsgEvent   = "e"    // listener, value, checked, key
 	MsgReply   = "r"    // request, rows: [handle, property…] per element found
 	MsgVisible = "vis"  // hidden
@@ -75,20 +89,18 @@ const (
 	PropSection    = "section" // the handle of the h2 that opens the element's section of .content, else its top-level block
 )
 
-// PropData reads a dataset key.
-func PropData(key string) string { return "d:" + key }
-
-// PropTextOf reads the textContent of the first element below matching sel
-// ("" when there is none).
-func PropTextOf(sel string) string { return "t:" + sel }
-
-// PropNodeOf reads the handle of the first element below matching sel (0
-// when there is none).
-func PropNodeOf(sel string) string { return "h:" + sel }
-
-// PropPrevWith reads the handle of the previous sibling if it has class
-// (0 otherwise).
-func PropPrevWith(class string) string { return "s:" + class }
+// Prefixes of properties that name something: PropData+key reads a dataset
+// key, PropTextOf+sel the textContent of the first element below matching
+// sel ("" when there is none), PropNodeOf+sel its handle (0 when there is
+// none), and PropPrevWith+class the handle of the previous sibling if it
+// has class (0 otherwise). They are constants, so a query's properties are
+// too.
+const (
+	PropData     = "d:"
+	PropTextOf   = "t:"
+	PropNodeOf   = "h:"
+	PropPrevWith = "s:"
+)
 
 // Listen are a listener's options. The page applies them on the main
 // thread, synchronously, so that preventDefault and confirm happen inside

@@ -115,6 +115,8 @@ const (
 	// holds the page data; see the Key constants.
 	IDPageData = "sc-page"
 
+	SelBody         = "body"
+	SelPageData     = "#" + IDPageData
 	SelMain         = "main"
 	SelContent      = ".content"
 	SelTasks        = SelContent + " li > input[type=checkbox]"
@@ -132,6 +134,10 @@ const (
 	ClassCodeBar    = "code-bar"
 	ClassCopy       = "copy"
 	SelTemplateCopy = SelTemplate + " ." + ClassCopy
+	// EventCopied is the event the bootstrap script sends the document
+	// after copying a template: its detail is the template's ID and its
+	// title, on a line each.
+	EventCopied = "sc-copied"
 )
 
 // The keys of the page data, the JSON object in the element IDPageData:

@@ -58,6 +58,9 @@
     btn.addEventListener("click", function () {
       var empty = note ? emptyFields(pre) : [];
       copy(code.textContent).then(function () {
+        // The widgets record a template's copy in the incident's timeline.
+        var fig = pre.closest(".sc-template"), cap = fig && fig.querySelector("figcaption");
+        if (fig) document.dispatchEvent(new CustomEvent("sc-copied", { detail: fig.getAttribute("data-template") + "\n" + (cap ? cap.textContent : "") }));
         btn.textContent = "Copied";
         btn.setAttribute("data-done", "");
         if (empty.length) note.textContent = "Copied with " + empty.length + (empty.length === 1 ? " empty field: " : " empty fields: ") + empty.join(", ");
@@ -113,13 +116,20 @@
     // they query (-1 down); 1 to 4 are fixed.
     var nodes = new Map([[1, window], [2, document], [3, root], [4, b]]);
     var handles = new Map([[window, 1], [document, 2], [root, 3], [b, 4]]), next = -1;
-    var node = function (h) { return nodes.get(h); };
+    var node = function (h) { return nodes.get(h); }, probes = new Map();
+    var el = function (tag, cls, text) {
+      var e = document.createElement(tag);
+      if (cls) e.className = cls;
+      if (text) e.textContent = text;
+      return e;
+    };
     var handle = function (e) {
       if (!e) return 0;
       var h = handles.get(e);
       if (h === undefined) { h = next--; handles.set(e, h); nodes.set(h, e); }
       return h;
     };
+    // A message is a list: its name (wasm/bridge's Msg), then its values.
     var send = function (m) { w.postMessage(m); };
     // The h2 that opens the section of .content holding e, else e's
     // top-level block: where the widgets put a form before a template.
@@ -153,20 +163,40 @@
         if (out && out.contains(ev.target)) return;
         if (ask && !window.confirm(ask)) return;
         if (prevent) ev.preventDefault();
-        var t = ev.currentTarget;
-        send(["e", id, typeof t.value === "string" ? t.value : "", !!t.checked, ev.key || ""]);
+        var t = ev.currentTarget, v = typeof t.value === "string" ? t.value : typeof ev.detail === "string" ? ev.detail : "";
+        send(["e", id, v, !!t.checked, ev.key || ""]);
       });
     };
     var ops = {
-      n: function (h, tag, cls, text) {
-        var e = document.createElement(tag);
-        if (cls) e.className = cls;
-        if (text) e.textContent = text;
-        nodes.set(h, e);
-      },
+      n: function (h, tag, cls, text) { nodes.set(h, el(tag, cls, text)); },
       ap: function (p) {
         var e = node(p);
         for (var i = 1; i < arguments.length; i++) e.append(typeof arguments[i] === "string" ? arguments[i] : node(arguments[i]));
+      },
+      // A form's row: a label and its input, of a field type of
+      // wasm/widget (select, long, time, else text).
+      fd: function (p, h, type, id, name, label, value) {
+        var row = document.createElement("div"), l = document.createElement("label"), e;
+        row.className = "sc-row";
+        l.textContent = label;
+        l.htmlFor = id;
+        if (type === "select") {
+          e = document.createElement("select");
+          e.append(new Option("—", ""));
+          for (var i = 7; i < arguments.length; i++) e.append(new Option(arguments[i], arguments[i]));
+        } else if (type === "long") {
+          e = document.createElement("textarea");
+          e.rows = 3;
+        } else {
+          e = document.createElement("input");
+          e.type = type === "time" ? "datetime-local" : "text";
+        }
+        e.id = id;
+        e.name = name;
+        e.value = value;
+        row.append(l, e);
+        node(p).append(row);
+        nodes.set(h, e);
       },
       pp: function (p, c) { node(p).prepend(node(c)); },
       ib: function (r, c) { r = node(r); r.parentNode.insertBefore(node(c), r); },
@@ -186,8 +216,63 @@
         }
         send(["r", id, rows]);
       },
-      x: function () {
-        for (var i = 0; i < arguments.length; i++) { handles.delete(nodes.get(arguments[i])); nodes.delete(arguments[i]); }
+      // A probe's widget: its age line, Check now, the result's detail
+      // and the failing conditions, added to the probe's element.
+      pr: function (h, id, state, label) {
+        var e = node(h), ui = { state: node(state), failed: "" };
+        [["meta", "span"], ["btn", "button"], ["detail", "span"], ["failing", "ul"]].forEach(function (s) {
+          var c = document.createElement(s[1]);
+          c.className = "sc-" + s[0];
+          e.append(c);
+          ui[s[0]] = c;
+        });
+        ui.btn.className = "sc-check";
+        ui.btn.type = "button";
+        ui.btn.textContent = "Check now";
+        ui.btn.setAttribute("aria-label", "Check now: " + label);
+        ui.failing.hidden = true;
+        ui.btn.addEventListener("click", function () { send(["e", id]); });
+        probes.set(e, ui);
+      },
+      ps: function (h, state, badge, detail, busy) {
+        var e = node(h), ui = probes.get(e), failing = Array.prototype.slice.call(arguments, 5);
+        e.dataset.state = state;
+        if (ui.state) ui.state.textContent = badge;
+        ui.detail.textContent = detail;
+        ui.btn.disabled = busy;
+        ui.btn.setAttribute("aria-busy", String(busy));
+        ui.btn.textContent = busy ? "Checking…" : "Check now";
+        if (ui.failed === failing.join("\n")) return;
+        ui.failed = failing.join("\n");
+        ui.failing.textContent = "";
+        failing.forEach(function (f) { ui.failing.append(el("li", "", f)); });
+        ui.failing.hidden = !failing.length;
+      },
+      pa: function (h, text) { probes.get(node(h)).meta.textContent = text; },
+      // The search results: links numbered from the handle first; the
+      // previous ones are forgotten. A message stands in for results.
+      rs: function (h, first, message) {
+        var list = node(h);
+        (list.scLinks || []).forEach(function (k) { nodes.delete(k); });
+        list.scLinks = [];
+        list.textContent = "";
+        if (message) list.append(el("li", "results-empty", message));
+        for (var i = 3; i + 1 < arguments.length; i += 2) {
+          var n = (i - 3) / 2, a = el("a", "", "");
+          a.id = "sc-r-" + n;
+          a.href = arguments[i];
+          a.append(el("span", "r-title", arguments[i + 1]));
+          var li = el("li", "", "");
+          li.append(a);
+          list.append(li);
+          nodes.set(first + n, a);
+          list.scLinks.push(first + n);
+        }
+      },
+      sn: function (h) {
+        var s = el("span", "r-snippet", "");
+        for (var i = 1; i + 1 < arguments.length; i += 2) s.append(arguments[i + 1] ? el("mark", "", arguments[i]) : arguments[i]);
+        node(h).append(s);
       },
       ls: function (k, v) {
         try { if (v === null) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch (e) { /* private browsing, full quota */ }

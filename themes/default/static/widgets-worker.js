@@ -10,10 +10,14 @@ var inbox = [], deliver = null, batch = [], started = false;
 
 // The Go side calls scReady with its message handler once it runs, and
 // scOp for each operation. The first operation of a turn schedules the
-// post, at the end of the turn.
+// post, at the end of the turn. A message is a list, its name first; Go
+// gets it as ten arguments, undefined after the message's own.
+function give(m) {
+  deliver(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9]);
+}
 self.scReady = function (fn) {
   deliver = fn;
-  inbox.splice(0).forEach(function (m) { fn.apply(null, m); });
+  inbox.splice(0).forEach(give);
 };
 self.scOp = function () {
   if (batch.push(Array.prototype.slice.call(arguments)) === 1) {
@@ -53,6 +57,6 @@ self.onmessage = function (e) {
   var m = e.data;
   if (!Array.isArray(m)) return;
   if (m[0] === "init" && !started) start({ exec: m[1], wasm: m[2] });
-  if (deliver) deliver.apply(null, m);
+  if (deliver) give(m);
   else inbox.push(m);
 };

@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stepcheck/stepcheck/gen/corpus"
+)
+
+// longTasks records every main-thread task over 50 ms, from the first
+// byte, with the time the widgets started (stepcheck.js stamps it).
+const longTasks = `window.__longTasks = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+}).observe({ type: "longtask", buffered: true });`
+
+// phoneLoad is what one page's load cost the main thread at 4× CPU
+// slowdown.
+type phoneLoad struct {
+	Tasks   [][2]float64 // start and duration of each long task, ms
+	Started float64      // when the widgets started, ms
+	Ready   float64      // when they said they were ready, ms
+}
+
+// widgetTasks are the long tasks from the widgets' start on: what the
+// widgets cost the page, not its parsing and first paint.
+func (l phoneLoad) widgetTasks() []float64 {
+	var out []float64
+	for _, t := range l.Tasks {
+		if t[0]+t[1] > l.Started {
+			out = append(out, t[1])
+		}
+	}
+	return out
+}
+
+// openThrottled opens url in a fresh phone-sized page with the CPU slowed
+// down rate times, as Lighthouse's mobile preset does, waits until the
+// widgets are ready and have had idle, then returns the long tasks seen.
+// With search set, the search box gets the query and its results first.
+func openThrottled(b *testing.B, origin, url, search string, rate float64) phoneLoad {
+	ctx := newPage(b, origin)
+	within(b, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, tg, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: rate}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: longTasks})
+		return chromedp.Void{}, err
+	}, chromedp.Navigate(url))
+	until(b, ctx, `document.documentElement.dataset.widgets === "ready"`)
+	if search != "" {
+		within(b, ctx, chromedp.Click(chromedp.CSS(`#sc-search`)), typeText(search))
+		until(b, ctx, `document.querySelectorAll('#sc-results a').length > 0`)
+	}
+	// Statuses on open, and a quiet second for anything they set off.
+	time.Sleep(2 * time.Second)
+	var l phoneLoad
+	raw := eval[string](b, ctx, `JSON.stringify({Tasks: window.__longTasks, Started: Number(document.documentElement.dataset.widgetsStartMs), Ready: Number(document.documentElement.dataset.widgetsReadyMs)})`)
+	require.NoError(b, json.Unmarshal([]byte(raw), &l))
+	return l
+}
+
+// BenchmarkPhoneLongTasks opens each kind of page at 4× CPU slowdown
+// (Lighthouse's mobile preset) and reports the longest main-thread task
+// from the widgets' start on (the budget is 50 ms), their total blocking
+// time, the longest task of the whole load, and how long the widgets took
+// to be ready. The pages: RepairX's home, a section, a procedure with
+// probes, the communication templates, search results, and a page of a
+// 4,750-page site. It measures, never asserts: make bench-phone runs it.
+func BenchmarkPhoneLongTasks(b *testing.B) {
+	chromium(b)
+	repairx := buildSite(b, "../..")
+	hs, _ := serveSite(b, "../..", repairx, map[string]string{})
+	big := b.TempDir()
+	require.NoError(b, corpus.Write(big, 4750))
+	bigPublic := buildSite(b, big)
+	bigSrv, _ := serveSite(b, big, bigPublic, map[string]string{})
+	for _, c := range []struct {
+		name, origin, path, search string
+	}{
+		{"home", hs.URL, "/", ""},
+		{"section", hs.URL, "/procedures/", ""},
+		{"procedure", hs.URL, "/procedures/service-down/", ""},
+		{"templates", hs.URL, "/process/communication/", ""},
+		{"search", hs.URL, "/", "postgres"},
+		{"large-site", bigSrv.URL, "/" + filepath.ToSlash(firstPage(b, bigPublic)), ""},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var widgetMax, tbt, loadMax, ready []float64
+			for b.Loop() {
+				l := openThrottled(b, c.origin, c.origin+c.path, c.search, 4)
+				w := l.widgetTasks()
+				m, sum := 0.0, 0.0
+				for _, d := range w {
+					m = max(m, d)
+					sum += d - 50
+				}
+				lm := 0.0
+				for _, t := range l.Tasks {
+					lm = max(lm, t[1])
+				}
+				widgetMax, tbt, loadMax, ready = append(widgetMax, m), append(tbt, sum), append(loadMax, lm), append(ready, l.Ready-l.Started)
+			}
+			b.ReportMetric(slices.Max(widgetMax), "widget-max-task-ms")
+			b.ReportMetric(slices.Max(tbt), "widget-blocking-ms")
+			b.ReportMetric(slices.Max(loadMax), "load-max-task-ms")
+			b.ReportMetric(slices.Max(ready), "widgets-ready-ms")
+		})
+	}
+}
+
+// firstPage returns the path of a runbook page of a built corpus site,
+// below its first section.
+func firstPage(b *testing.B, public string) string {
+	matches, err := filepath.Glob(filepath.Join(public, "*", "*", "index.html"))
+	require.NoError(b, err)
+	require.NotEmpty(b, matches)
+	slices.Sort(matches)
+	rel, err := filepath.Rel(public, filepath.Dir(matches[0]))
+	require.NoError(b, err)
+	return rel + "/"
+}
