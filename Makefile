@@ -18,7 +18,7 @@ TOOLCHAIN  := $(shell sed -n 's/^toolchain //p' go.mod)
 STATICCHECK := bin/staticcheck
 PACK       := GOTOOLCHAIN=$(TOOLCHAIN) $(GO) run ./wasm/dist/pack
 
-.PHONY: build serve test test-short test-wasm check-widgets check-mermaid fuzz bench bench-probe redteam lint clean vet stepcheck wasm
+.PHONY: build serve test test-short test-wasm check-widgets check-mermaid fuzz bench bench-phone bench-probe redteam lint clean vet stepcheck wasm
 
 ## wasm: rebuild the page widgets into wasm/dist/files; commit them after
 ## changing wasm/ (or anything the widgets import)
@@ -88,6 +88,12 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./gen/...
 	bash .ci/bench
 	bash .ci/bench-search
+
+## bench-phone: a responder's phone: main-thread long tasks at 4× CPU slowdown
+## on each kind of page (RepairX and a 4,750-page site), then Lighthouse
+## (npm lighthouse@12.8.2, mobile preset) on the same pages served with brotli
+bench-phone:
+	bash .ci/bench-phone
 
 ## bench-probe: probe API check-now rate against blackbox_exporter
 bench-probe:
