@@ -3,8 +3,10 @@
 // Command wasm is the page widgets, compiled with GOOS=js GOARCH=wasm: the
 // probe status widget with "Check now", the incident form shared by the
 // page's templates, command variables, checklists and incident mode
-// (incident_js.go). The logic lives in host-tested packages (status, form,
-// store, incident); this file only wires them to the DOM.
+// (incident_js.go). They run in a Web Worker, never on the page's main
+// thread, and reach the page through package bridge (dom_js.go). The logic
+// lives in host-tested packages (status, form, store, incident); this file
+// only wires them to the page.
 package main
 
 import (
