@@ -70,10 +70,10 @@ vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./wasm ./wasm/form ./wasm/incident ./wasm/status ./wasm/store ./wasm/widget ./probe-api/api
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm ./wasm/bridge ./wasm/form ./wasm/incident ./wasm/status ./wasm/store ./wasm/widget ./probe-api/api
 	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 	$(STATICCHECK) ./...
-	GOOS=js GOARCH=wasm $(STATICCHECK) ./wasm ./wasm/form ./wasm/incident ./wasm/status ./wasm/store ./wasm/widget ./probe-api/api
+	GOOS=js GOARCH=wasm $(STATICCHECK) ./wasm ./wasm/bridge ./wasm/form ./wasm/incident ./wasm/status ./wasm/store ./wasm/widget ./probe-api/api
 
 ## fuzz: run each fuzz target for $(FUZZTIME)
 fuzz:
