@@ -26,6 +26,7 @@ type incUI struct {
 	ids        []string
 	postmortem string
 	pageSev    string // the page's own severity
+	row        node   // the incident row (widget.SelIncident)
 	bar        node   // details.sc-inc-bar, or bridge.None
 	sum        node
 	detail     node
@@ -41,8 +42,7 @@ type incUI struct {
 // function because each one more costs the widgets.
 func (a *app) initIncident(data js.Value) {
 	u := &a.inc
-	main, ok := query(widget.SelMain)
-	if !data.Truthy() || !ok {
+	if !data.Truthy() {
 		return
 	}
 	u.checks, u.postmortem = map[string]string{}, str(data.Get(widget.KeyPostmortem))
@@ -65,9 +65,7 @@ func (a *app) initIncident(data js.Value) {
 			a.values[n] = a.incident.Field(n)
 		}
 	}
-	box := el("section", "sc-inc", "")
-	set(box, bridge.OpAttr, "aria-label", "Incident")
-	op(bridge.OpPrepend, main.n, box)
+	box := a.incidentRow()
 	a.recordCopies()
 
 	// The offer: a shared incident in the fragment, or an alert or a
@@ -125,6 +123,22 @@ func (a *app) initIncident(data js.Value) {
 		}
 		a.button(add(list, "li", "", incident.Brief(store.Get(kv, ids[i]))+" "), "Open", "open", ids[i])
 	}
+}
+
+// incidentRow returns the incident row (widget.SelIncident), making one at
+// the top of main when the theme has none.
+func (a *app) incidentRow() node {
+	if a.inc.row != bridge.None {
+		return a.inc.row
+	}
+	if row, ok := query(widget.SelIncident); ok {
+		a.inc.row = row.n
+	} else if main, ok := query(widget.SelMain); ok {
+		a.inc.row = el("section", "sc-inc", "")
+		set(a.inc.row, bridge.OpAttr, "aria-label", "Incident")
+		op(bridge.OpPrepend, main.n, a.inc.row)
+	}
+	return a.inc.row
 }
 
 // button adds a button that runs act with arg. Forgetting asks first, on

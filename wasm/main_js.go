@@ -148,9 +148,7 @@ func (a *app) initProbes() {
 	set(box, bridge.OpProp, "type", "checkbox")
 	set(box, bridge.OpProp, "checked", true)
 	appendTo(label, box, " Auto-refresh every 30 s") // status.RefreshMS
-	if content, ok := query(widget.SelContent); ok {
-		op(bridge.OpPrepend, content.n, bar)
-	}
+	op(bridge.OpAppend, a.incidentRow(), bar)
 	on(box, "change", bridge.Listen{}, func(e event) {
 		a.auto = e.checked
 		if a.auto {
@@ -317,8 +315,7 @@ func (a *app) tick() {
 // ---- Incident form and templates ----
 
 func (a *app) initForm(data js.Value) {
-	first, ok := query(widget.SelTemplate, bridge.PropSection)
-	if !ok || !data.Truthy() {
+	if _, ok := query(widget.SelTemplate); !ok || !data.Truthy() {
 		return
 	}
 	var page []form.Field
@@ -342,22 +339,17 @@ func (a *app) initForm(data js.Value) {
 		}
 	}
 
-	// The form comes before the h2 that opens the first template's
-	// section, rather than between a heading and its template.
-	panel := el("details", "sc-form", "")
-	set(panel, bridge.OpProp, "open", true)
-	add(panel, "summary", "sc-form-title", "Incident details — fill in once, every template below uses them")
-	box := el("form", "", "")
-	set(box, bridge.OpAttr, "aria-label", "Incident details")
-	for _, f := range a.fields {
-		if f.Auto() {
-			continue
-		}
-		a.addInput(box, f, "sc-f-", a.values[f.Name], a.setField)
+	// The form is in the page (gen/markdown/commtmpl), its inputs
+	// disabled until now: filling and enabling it moves nothing.
+	for _, in := range queryAll(document, widget.SelIncidentInputs, bridge.PropName) {
+		name := in.str(0)
+		set(in.n, bridge.OpProp, "value", a.values[name])
+		set(in.n, bridge.OpProp, "disabled", false)
+		a.listenInput(in.n, name, a.setField)
 	}
-	appendTo(panel, box)
-	op(bridge.OpBefore, first.node(0), panel)
-	on(box, "submit", bridge.Listen{Prevent: true}, func(event) {})
+	if f, ok := query(widget.SelIncidentForm); ok {
+		on(f.n, "submit", bridge.Listen{Prevent: true}, func(event) {})
+	}
 	a.renderTemplates()
 }
 
@@ -371,7 +363,13 @@ func (a *app) addInput(box node, f form.Field, prefix, value string, on_ func(na
 		args = append(args, o)
 	}
 	op(bridge.OpField, args...)
-	name := f.Name
+	a.listenInput(input, f.Name, on_)
+	return input
+}
+
+// listenInput passes every value typed into input, cleaned, to on_, and
+// counts the input among the field name's.
+func (a *app) listenInput(input node, name string, on_ func(name, v string)) {
 	on(input, "input", bridge.Listen{}, func(e event) {
 		// What the reader types is never written back into the same
 		// input: the worker's answer would arrive after the next keystroke.
@@ -380,7 +378,6 @@ func (a *app) addInput(box node, f form.Field, prefix, value string, on_ func(na
 		a.typing = bridge.None
 	})
 	a.inputs[name] = append(a.inputs[name], input)
-	return input
 }
 
 // renderTemplates refreshes the automatic fields and writes every field's

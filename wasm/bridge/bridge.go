@@ -83,10 +83,10 @@ const (
 // The properties a query can read from each element it finds, besides the
 // element's own handle. The page's half knows each of them.
 const (
-	PropText       = "text"    // textContent
-	PropParent     = "parent"  // the parent's handle
-	PropParentText = "ptext"   // the parent's textContent
-	PropSection    = "section" // the handle of the h2 that opens the element's section of .content, else its top-level block
+	PropText       = "text"   // textContent
+	PropParent     = "parent" // the parent's handle
+	PropParentText = "ptext"  // the parent's textContent
+	PropName       = "name"   // the name attribute (of an input)
 )
 
 // Prefixes of properties that name something: PropData+key reads a dataset

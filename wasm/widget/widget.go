@@ -66,9 +66,22 @@ const (
 	DataField      = "field"
 	TemplateAnchor = "tpl-"
 
-	SelTemplate      = "." + ClassTemplate
-	SelTemplateField = SelTemplate + " ." + ClassField + "[data-" + DataField + "]"
-	SelTemplateTitle = "figcaption"
+	SelTemplate = "." + ClassTemplate
+
+	// The incident form every template of a page shares, written by
+	// gen/markdown/commtmpl before the first template's section, its
+	// inputs disabled until the widgets fill and enable them: a details
+	// of class ClassForm holding the form IDIncidentForm, with an input
+	// (or select, or textarea) per field, named by the field, its ID
+	// FormInputPrefix and the field's name with dots as dashes.
+	ClassForm         = "sc-form"
+	IDIncidentForm    = "sc-incident-form"
+	FormInputPrefix   = "sc-f-"
+	FormTitle         = "Incident details — fill in once, every template below uses them"
+	SelIncidentForm   = "#" + IDIncidentForm
+	SelIncidentInputs = SelIncidentForm + " [name]"
+	SelTemplateField  = SelTemplate + " ." + ClassField + "[data-" + DataField + "]"
+	SelTemplateTitle  = "figcaption"
 )
 
 // PostmortemTemplate is the ID of the template that the incident bar's
@@ -115,7 +128,12 @@ const (
 	// holds the page data; see the Key constants.
 	IDPageData = "sc-page"
 
-	SelBody         = "body"
+	SelBody = "body"
+	// SelIncident is the incident row at the top of main, empty in the
+	// page (its height kept by the theme's CSS) until the widgets fill it
+	// with incident mode and the auto-refresh switch. A theme without it
+	// gets one made at the top of main, the page moving down.
+	SelIncident     = "section.sc-inc"
 	SelPageData     = "#" + IDPageData
 	SelMain         = "main"
 	SelContent      = ".content"

@@ -137,7 +137,7 @@ func New(opts Options) goldmark.Extender {
 
 // Extend implements goldmark.Extender.
 func (e *extension) Extend(m goldmark.Markdown) {
-	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&transformer{builtins: Builtins(e.opts.Severities)}, 100)))
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&transformer{builtins: Builtins(e.opts.Severities), severities: e.opts.Severities}, 100)))
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(nodeRenderer{}, 100)))
 }
 
@@ -150,7 +150,10 @@ func Fields(pc parser.Context) []Field {
 	return fs
 }
 
-type transformer struct{ builtins map[string]Type }
+type transformer struct {
+	builtins   map[string]Type
+	severities []string
+}
 
 var (
 	idPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -171,6 +174,7 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	}
 	page := &pageFields{builtins: t.builtins, index: map[string]int{}}
 	ids := map[string]bool{}
+	var first ast.Node
 	for i, fcb := range blocks {
 		b := t.block(fcb, src, page, i+1)
 		if ids[b.ID] {
@@ -179,7 +183,11 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 		ids[b.ID] = true
 		parent := fcb.Parent()
 		parent.ReplaceChild(parent, fcb, b)
+		if first == nil {
+			first = b
+		}
 	}
+	insertForm(doc, first, t.severities, page.fields)
 	for _, f := range page.fields {
 		if !f.Typed {
 			// Reported once, at the first use, as a warning: the field still
@@ -411,6 +419,7 @@ type nodeRenderer struct{}
 
 func (nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(KindBlock, renderBlock)
+	reg.Register(KindForm, renderForm)
 }
 
 // renderBlock writes the template with its placeholders visible, so it reads

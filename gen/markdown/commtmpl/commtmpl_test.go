@@ -108,3 +108,29 @@ func FuzzTemplate(f *testing.F) {
 		}
 	})
 }
+
+// TestFormComesBeforeTheFirstTemplatesSection: one form per page, before
+// the h2 that opens the section of the first template (not between a
+// heading and its template), or before the template's top-level block when
+// no h2 comes before it; its inputs are disabled until the widgets run,
+// and a field's options are text.
+func TestFormComesBeforeTheFirstTemplatesSection(t *testing.T) {
+	src := "# Page\n\nIntro.\n\n## Tell people\n\nSay this:\n\n```template id=a\n{{title}} {{mood:select(calm|<b>loud</b>)}}\n```\n\n## Later\n\n```template id=b\n{{title}}\n```\n"
+	html := convert(t, []byte(src)).html
+	assert.Equal(t, 1, strings.Count(html, `<details class="`+widget.ClassForm+`"`), "one form per page")
+	form := strings.Index(html, `<details class="`+widget.ClassForm)
+	assert.Less(t, strings.Index(html, "Intro."), form)
+	assert.Less(t, form, strings.Index(html, "<h2>Tell people</h2>"), "before the section's heading")
+	assert.Contains(t, html, `<select id="sc-f-mood" name="mood" disabled><option value="">—</option><option value="calm">calm</option><option value="&lt;b&gt;loud&lt;/b&gt;">&lt;b&gt;loud&lt;/b&gt;</option></select>`)
+	assert.Contains(t, html, `<input type="text" id="sc-f-title" name="title" disabled>`)
+	assert.Contains(t, html, `<label for="sc-f-started">Started at</label><input type="datetime-local" id="sc-f-started" name="started" disabled>`)
+	assert.NotContains(t, html, `name="now"`, "automatic fields have no input")
+
+	// In a list, without an h2 before it: before the list.
+	html = convert(t, []byte("Steps:\n\n1. Post this:\n\n   ```template id=a\n   {{title}}\n   ```\n")).html
+	assert.Less(t, strings.Index(html, "<p>Steps:</p>"), strings.Index(html, `<details class="`+widget.ClassForm))
+	assert.Less(t, strings.Index(html, `<details class="`+widget.ClassForm), strings.Index(html, "<ol>"))
+
+	// No template, no form.
+	assert.NotContains(t, convert(t, []byte("## Plain\n\n```sh\necho hi\n```\n")).html, widget.ClassForm)
+}

@@ -131,19 +131,11 @@
     };
     // A message is a list: its name (wasm/bridge's Msg), then its values.
     var send = function (m) { w.postMessage(m); };
-    // The h2 that opens the section of .content holding e, else e's
-    // top-level block: where the widgets put a form before a template.
-    var sectionStart = function (e) {
-      var content = document.querySelector(".content"), top = e;
-      for (var p = e.parentNode; p && p !== content; p = p.parentNode) top = p;
-      for (var s = top.previousElementSibling; s; s = s.previousElementSibling) if (s.tagName === "H2") return s;
-      return top;
-    };
     var prop = function (e, p) {
       if (p === "text") return e.textContent;
       if (p === "parent") return handle(e.parentNode);
       if (p === "ptext") return e.parentNode ? e.parentNode.textContent : "";
-      if (p === "section") return handle(sectionStart(e));
+      if (p === "name") return e.getAttribute("name") || "";
       var k = p.slice(2), c;
       switch (p.slice(0, 2)) {
         case "d:": return e.dataset[k] || "";
