@@ -19,11 +19,10 @@ import (
 
 type node = bridge.Node
 
+// The page's fixed elements the widgets use.
 const (
-	window   = bridge.Window
 	document = bridge.Document
 	root     = bridge.Root
-	body     = bridge.Body
 )
 
 var (

@@ -124,7 +124,7 @@ func TestQueryWaitsForThePagesAnswer(t *testing.T) {
 func TestEventsReachTheirListener(t *testing.T) {
 	sent()
 	var got event
-	on(body, "input", bridge.Listen{}, func(e event) { got = e })
+	on(bridge.Body, "input", bridge.Listen{}, func(e event) { got = e })
 	id := len(listeners)
 	receive(js.Null(), msg(bridge.MsgEvent, id, "typed\x00 with a NUL", true, "a"))
 	if got != (event{value: "typed\x00 with a NUL", checked: true, key: "a"}) {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -122,10 +121,7 @@ func TestPageWithoutDiagramLoadsNoMermaid(t *testing.T) {
 
 func TestDiagramSourceReadsWithoutJavaScript(t *testing.T) {
 	ctx, base := openDiagramSite(t)
-	within(t, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return chromedp.Void{}, err
-	})
+	disableScripts(t, ctx)
 	within(t, ctx, chromedp.Navigate(base+"/ops/escalation/"))
 	until(t, ctx, `document.readyState === "complete"`)
 	code := `document.querySelector('figure.sc-diagram pre code')`

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -197,6 +198,16 @@ func newPage(t testing.TB, origin string) context.Context {
 		require.NoError(t, err)
 	}
 	return ctx
+}
+
+// disableScripts turns JavaScript off in the page, for what follows: the
+// pages must read without it.
+func disableScripts(t testing.TB, ctx context.Context) {
+	t.Helper()
+	within(t, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	})
 }
 
 // within runs actions with a deadline, so a broken page fails the test

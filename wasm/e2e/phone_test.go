@@ -166,34 +166,3 @@ func firstPage(b *testing.B, public string) string {
 	require.NoError(b, err)
 	return rel + "/"
 }
-
-// TestPageReadsWithoutJavaScript: with scripts off, the incident page is
-// all there, laid out and selectable: its steps, its probes' names and
-// links, its checklists, and its templates with their placeholders, to
-// copy by hand. No worker starts.
-func TestPageReadsWithoutJavaScript(t *testing.T) {
-	chromium(t)
-	tg := newTarget(t)
-	public := buildSite(t, fixture)
-	hs, _ := serveSite(t, fixture, public, map[string]string{"E2E_TARGET": tg.srv.URL})
-	ctx := newPage(t, hs.URL)
-	within(t, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return chromedp.Void{}, err
-	})
-	within(t, ctx, chromedp.Navigate(hs.URL+"/ops/incident/"))
-	until(t, ctx, `document.readyState === "complete"`)
-	// innerText is the text as laid out: visible, not just present.
-	tpl := `document.querySelector('#tpl-start code')`
-	require.Contains(t, eval[string](t, ctx, tpl+`.innerText`), "{{title}}", "a template reads with its placeholders")
-	require.Greater(t, eval[float64](t, ctx, tpl+`.getBoundingClientRect().height`), 20.0)
-	// Selectable, so it copies by hand: the selection holds the template.
-	require.Contains(t, eval[string](t, ctx, `(() => { const r = document.createRange(); r.selectNodeContents(`+tpl+`); const s = getSelection(); s.removeAllRanges(); s.addRange(r); return s.toString() })()`), "INCIDENT: {{title}}")
-	require.Greater(t, eval[int](t, ctx, `document.querySelectorAll('.sc-probe .sc-probe-label').length`), 0, "probes are named")
-	require.Greater(t, eval[int](t, ctx, `document.querySelectorAll('.content li > input[type=checkbox]').length`), 0, "checklists are there")
-	require.Zero(t, eval[int](t, ctx, `document.querySelectorAll('.sc-check').length`), "no widget without scripts")
-	// The incident form and row are in the page, for the widgets to fill
-	// without moving anything; without scripts they are not shown.
-	require.Equal(t, []string{"none", "none"}, eval[[]string](t, ctx, `[document.querySelector('.sc-form'), document.querySelector('.sc-inc')].map(e => getComputedStyle(e).display)`))
-	require.NotEqual(t, "ready", eval[string](t, ctx, `String(document.documentElement.dataset.widgets)`))
-}

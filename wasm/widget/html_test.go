@@ -30,7 +30,6 @@ import (
 func TestSelectorsMatchTheHTML(t *testing.T) {
 	pages := parsePages(t)
 	sels := constants(t, "Sel")
-	delete(sels, "SelTemplateCopy")
 	sels["#IDPageData"] = "#" + widget.IDPageData
 	for name, c := range constants(t, "Class") {
 		if name != "ClassCodeBar" && name != "ClassCopy" {
@@ -73,13 +72,14 @@ func TestSelectorsMatchTheHTML(t *testing.T) {
 }
 
 // TestBootstrapMakesCopyButtons checks that the default theme's bootstrap
-// script makes the code bars and copy buttons the widgets look for.
+// script makes the code bars and copy buttons, and sends the event of a
+// template's copy that the widgets record.
 func TestBootstrapMakesCopyButtons(t *testing.T) {
 	js, err := os.ReadFile("../../themes/default/static/stepcheck.js")
 	require.NoError(t, err)
 	assert.Contains(t, string(js), `className = "`+widget.ClassCodeBar+`"`)
 	assert.Contains(t, string(js), `className = "`+widget.ClassCopy+`"`)
-	assert.Equal(t, widget.SelTemplate+" ."+widget.ClassCopy, widget.SelTemplateCopy)
+	assert.Contains(t, string(js), `new CustomEvent("`+widget.EventCopied+`"`, "the script says when a template was copied")
 }
 
 // kebab returns the data attribute's name for a dataset key: probeApi is

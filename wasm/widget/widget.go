@@ -147,11 +147,11 @@ const (
 
 // The theme's bootstrap script (themes/default/static/stepcheck.js) puts a
 // bar of class ClassCodeBar before every pre of the content, holding a copy
-// button of class ClassCopy. The widgets record copies of templates.
+// button of class ClassCopy, and says when a template was copied
+// (EventCopied), which the widgets record in the incident's timeline.
 const (
-	ClassCodeBar    = "code-bar"
-	ClassCopy       = "copy"
-	SelTemplateCopy = SelTemplate + " ." + ClassCopy
+	ClassCodeBar = "code-bar"
+	ClassCopy    = "copy"
 	// EventCopied is the event the bootstrap script sends the document
 	// after copying a template: its detail is the template's ID and its
 	// title, on a line each.
