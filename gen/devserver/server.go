@@ -79,8 +79,22 @@ type Server struct {
 type snapshot struct {
 	fs    *memFS
 	own   map[string][]byte // the build's own files
+	kept  map[string]keptAsset
 	build uint64
 }
+
+// keptAsset is a hashed asset an earlier build had and this one does not,
+// still served for pages loaded before it, with the last build that had it.
+type keptAsset struct {
+	b     []byte
+	build uint64
+}
+
+// keepAssetsFor is how many builds a replaced asset stays served: an
+// editor's save often makes two builds, and a reader may not reload for a
+// while. Assets are small and content-hashed, so this bounds the memory of
+// a long session of stylesheet edits.
+const keepAssetsFor = 32
 
 // Result says what one Rebuild did.
 type Result struct {
@@ -221,19 +235,32 @@ func what(changed []string) string {
 	return fmt.Sprintf("%s and %d more", changed[0], len(changed)-1)
 }
 
-// publish serves files from now on. Hashed assets of the build before stay
-// served too, so a page that was not reloaded can still fetch them.
+// publish serves files from now on. Hashed assets of the last
+// keepAssetsFor builds stay served too, so a page that was not reloaded can
+// still fetch them.
 func (s *Server) publish(files map[string][]byte) {
-	all := files
+	all, kept := files, map[string]keptAsset{}
 	if prev := s.snap.Load(); prev != nil {
-		all = maps.Clone(files)
-		for name, b := range prev.own {
-			if _, ok := all[name]; !ok && strings.HasPrefix(name, "assets/") {
-				all[name] = b
+		for name, k := range prev.kept {
+			if k.build+keepAssetsFor > s.build {
+				kept[name] = k
 			}
 		}
+		for name, b := range prev.own {
+			if strings.HasPrefix(name, "assets/") {
+				kept[name] = keptAsset{b: b, build: prev.build}
+			}
+		}
+		all = maps.Clone(files)
+		for name, k := range kept {
+			if _, ok := files[name]; ok {
+				delete(kept, name)
+				continue
+			}
+			all[name] = k.b
+		}
 	}
-	s.snap.Store(&snapshot{fs: newMemFS(all), own: files, build: s.build})
+	s.snap.Store(&snapshot{fs: newMemFS(all), own: files, kept: kept, build: s.build})
 }
 
 // indexer brings the search index up to date after each edit, beside the

@@ -238,6 +238,17 @@ func TestServe(t *testing.T) {
 			code, _ = get(t, hs.URL+old)
 			assert.Equal(t, http.StatusOK, code, "the old stylesheet is still served to pages not reloaded")
 		}
+
+		// A page not reloaded keeps its stylesheet over more builds than
+		// one: an editor's save often makes two.
+		for i := range 3 {
+			save(t, file, strings.Replace(string(orig), "Confirm the symptom", "Confirm the symptom, take "+strconv.Itoa(i), 1))
+			require.Equal(t, "reload", next(t, events).Type)
+		}
+		for old := range ev.Styles {
+			code, _ := get(t, hs.URL+old)
+			assert.Equal(t, http.StatusOK, code, "the stylesheet of three builds ago is still served")
+		}
 	})
 
 	t.Run("a page from an earlier run reloads when it reconnects", func(t *testing.T) {
