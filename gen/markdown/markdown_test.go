@@ -344,3 +344,14 @@ func TestSectionsHoldPlainTextAndCommands(t *testing.T) {
 		{ID: "tell-people", Heading: "Tell people", Text: "title is down"},
 	}, doc.Sections)
 }
+
+// Items of a tight list, and blocks that follow each other without a blank
+// line, are separate words in the index: "5 minutesPost" found neither
+// "minutes" nor "post".
+func TestSectionTextSeparatesBlocks(t *testing.T) {
+	src := []byte("---\ntitle: T\n---\n- [ ] Acknowledge within 5 minutes\n- [ ] Post the start message\n\n1. Escalate to the lead.\n2. Capture stats\n\n> Quoted\n\nAfter\n")
+	doc, err := testConverter().Convert("p.md", src)
+	require.NoError(t, err)
+	require.Len(t, doc.Sections, 1)
+	assert.Equal(t, "Acknowledge within 5 minutes Post the start message Escalate to the lead. Capture stats Quoted After", doc.Sections[0].Text)
+}

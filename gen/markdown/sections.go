@@ -44,7 +44,9 @@ func sections(root ast.Node, src []byte) []Section {
 	flush := func() { out[len(out)-1].Text = strings.Join(strings.Fields(b.String()), " ") }
 	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
-			if _, ok := n.(*ast.Paragraph); ok {
+			// Every block ends a word: a tight list's items are text
+			// blocks, not paragraphs, and would otherwise run together.
+			if n.Type() == ast.TypeBlock {
 				b.WriteByte(' ')
 			}
 			return ast.WalkContinue, nil
