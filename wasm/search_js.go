@@ -5,6 +5,7 @@ package main
 import (
 	"strconv"
 	"strings"
+	"syscall/js"
 
 	"github.com/stepcheck/stepcheck/gen/search"
 	"github.com/stepcheck/stepcheck/wasm/bridge"
@@ -12,24 +13,22 @@ import (
 )
 
 // searchUI is the header search box: results as you type, arrows and Enter
-// to choose, "/" to focus. The index loads on first use, and only the
-// postings shards and page texts a query needs are fetched.
+// to choose, "/" to focus. The index's small entry file loads when the box
+// is focused; a query then fetches only the postings shards its words fall
+// in, and the blocks of the sections it shows.
 type searchUI struct {
-	input    node
-	list     node
-	count    node   // the results' count, for screen readers
-	q        string // the box's text, as the last keystroke left it
-	links    []node // the results' links
-	snipped  map[int]bool
-	dir      string
-	entry    string
-	ix       *search.Index
-	loading  bool
-	seq      int
-	active   int
-	hits     []search.Hit
-	texts    map[string]map[int]string // fragment file → doc → text
-	fetching map[string]bool
+	input   node
+	list    node
+	count   node   // the results' count, for screen readers
+	q       string // the box's text, as the last keystroke left it
+	links   []node // the results' links
+	dir     string
+	entry   string
+	ix      *search.Index
+	loading bool
+	seq     int
+	active  int
+	hits    []search.Hit
 }
 
 const maxResults = 8
@@ -42,8 +41,7 @@ func (a *app) initSearch(entry string) {
 	input, _ := query(widget.SelSearchInput)
 	list, _ := query(widget.SelResults)
 	count, _ := query(widget.SelResultsCount)
-	s := &searchUI{input: input.n, list: list.n, count: count.n, entry: entry, active: -1,
-		texts: map[string]map[int]string{}, fetching: map[string]bool{}, snipped: map[int]bool{}}
+	s := &searchUI{input: input.n, list: list.n, count: count.n, entry: entry, active: -1}
 	s.dir = entry[:strings.LastIndexByte(entry, '/')+1]
 	set(form.n, bridge.OpProp, "hidden", false)
 	on(form.n, "submit", bridge.Listen{Prevent: true}, func(event) { s.open(0) })
@@ -65,6 +63,10 @@ func (a *app) initSearch(entry string) {
 	on(document, "click", bridge.Listen{Outside: form.n}, func(event) { s.close() })
 }
 
+// fetchText fetches an index file and returns its text. The files are
+// published gzip-compressed and decompressed here, by the browser's own
+// DecompressionStream; a host that already sent them with Content-Encoding:
+// gzip delivers text, which is taken as it is.
 func fetchText(url string) (string, error) {
 	resp, err := await(global.Call("fetch", url))
 	if err != nil {
@@ -73,11 +75,49 @@ func fetchText(url string) (string, error) {
 	if !resp.Get("ok").Bool() {
 		return "", errHTTP(resp.Get("status").Int())
 	}
-	t, err := await(resp.Call("text"))
+	buf, err := await(resp.Call("arrayBuffer"))
 	if err != nil {
 		return "", err
 	}
-	return t.String(), nil
+	head := global.Get("Uint8Array").New(buf, 0, min(2, buf.Get("byteLength").Int()))
+	var text js.Value
+	if head.Length() == 2 && head.Index(0).Int() == 0x1f && head.Index(1).Int() == 0x8b {
+		body := global.Get("Blob").New([]any{buf}).Call("stream").Call("pipeThrough", global.Get("DecompressionStream").New("gzip"))
+		text, err = await(global.Get("Response").New(body).Call("text"))
+	} else {
+		text = global.Get("TextDecoder").New().Call("decode", buf)
+	}
+	if err != nil {
+		return "", err
+	}
+	return text.String(), nil
+}
+
+// fetchAll fetches files at once and returns their texts in order, or the
+// first error.
+func fetchAll(urls []string) ([]string, error) {
+	type result struct {
+		i    int
+		text string
+		err  error
+	}
+	done := make(chan result, len(urls))
+	for i, u := range urls {
+		go func() {
+			text, err := fetchText(u)
+			done <- result{i, text, err}
+		}()
+	}
+	texts := make([]string, len(urls))
+	var first error
+	for range urls {
+		r := <-done
+		texts[r.i] = r.text
+		if r.err != nil && first == nil {
+			first = r.err
+		}
+	}
+	return texts, first
 }
 
 func perfNow() float64 { return global.Get("performance").Call("now").Float() }
@@ -86,7 +126,7 @@ type errHTTP int
 
 func (e errHTTP) Error() string { return "HTTP " + strconv.Itoa(int(e)) }
 
-// load fetches the terms and the document table, once.
+// load fetches the index's entry file, once.
 func (s *searchUI) load() {
 	if s.ix != nil || s.loading {
 		return
@@ -99,17 +139,9 @@ func (s *searchUI) load() {
 			s.message("Search is unavailable: " + err.Error())
 			return
 		}
-		ix, err := search.ParseTerms(text)
+		ix, err := search.ParseEntry(text)
 		if err != nil {
 			s.message("Search index is damaged; rebuild the site")
-			return
-		}
-		docs, err := fetchText(s.dir + ix.DocsFile())
-		if err == nil {
-			err = ix.LoadDocs(docs)
-		}
-		if err != nil {
-			s.message("Search is unavailable: " + err.Error())
 			return
 		}
 		s.ix = ix
@@ -117,8 +149,10 @@ func (s *searchUI) load() {
 	}()
 }
 
-// run searches for the input's current text. Results of a query that is
-// no longer the current one are dropped.
+// run searches for the input's current text: it fetches the shards the
+// words need, ranks, fetches the blocks of the hits shown, all at once,
+// and shows the results with their snippets. Results of a query that is no
+// longer the current one are dropped.
 func (s *searchUI) run() {
 	q := s.q
 	s.seq++
@@ -131,53 +165,58 @@ func (s *searchUI) run() {
 		s.load()
 		return
 	}
+	ix := s.ix
 	go func() {
-		t0 := perfNow()
 		pq := search.ParseQuery(q)
-		exps := s.ix.Expand(pq)
-		spent := perfNow() - t0
-		for _, i := range s.ix.Shards(exps) {
-			text, err := fetchText(s.dir + s.ix.ShardFile(i))
+		need := ix.Shards(pq)
+		texts, err := fetchAll(s.urls(need, ix.ShardFile))
+		for i, text := range texts {
 			if err == nil {
-				err = s.ix.LoadShard(i, text)
+				err = ix.LoadShard(need[i], text)
 			}
-			if err != nil {
-				s.message("Search is unavailable: " + err.Error())
-				return
+		}
+		if err != nil {
+			s.message("Search is unavailable: " + err.Error())
+			return
+		}
+		if seq != s.seq {
+			return
+		}
+		t0 := perfNow()
+		hits := ix.Search(pq, ix.Expand(pq), maxResults)
+		spent := perfNow() - t0
+		need = ix.Blocks(hits)
+		texts, err = fetchAll(s.urls(need, ix.BlockFile))
+		for i, text := range texts {
+			if err == nil {
+				err = ix.LoadBlock(need[i], text)
 			}
+		}
+		if err != nil {
+			s.message("Search is unavailable: " + err.Error())
+			return
 		}
 		if seq != s.seq {
 			return
 		}
 		t1 := perfNow()
-		s.hits = s.ix.Search(pq, exps, maxResults)
+		ix.Fill(hits)
+		s.hits = hits
 		s.active = -1
 		s.render()
 		// The time the query itself took, without fetches, for the
 		// browser benchmark.
 		set(root, bridge.OpData, "searchUs", strconv.Itoa(int((spent+perfNow()-t1)*1000)))
-		s.snippets(seq)
 	}()
 }
 
-// snippets fetches the texts of the pages shown, then fills in snippets.
-func (s *searchUI) snippets(seq int) {
-	for _, h := range s.hits {
-		f := h.Fragment
-		if _, ok := s.texts[f]; ok || s.fetching[f] {
-			continue
-		}
-		s.fetching[f] = true
-		text, err := fetchText(s.dir + f)
-		s.fetching[f] = false
-		if err != nil {
-			continue
-		}
-		s.texts[f] = search.ParseFragment(text)
-		if seq == s.seq {
-			s.fillSnippets()
-		}
+// urls gives the index files' URLs for the parts named by name.
+func (s *searchUI) urls(parts []int, name func(int) string) []string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = s.dir + name(p)
 	}
+	return out
 }
 
 // message shows text in place of results.
@@ -207,7 +246,7 @@ func (s *searchUI) render() {
 		return
 	}
 	setText(s.count, strconv.Itoa(len(s.hits))+" results; use the down arrow to reach them")
-	s.links, s.snipped = s.links[:0], map[int]bool{}
+	s.links = s.links[:0]
 	args := []any{s.list, nextID, ""}
 	for _, h := range s.hits {
 		s.links = append(s.links, newNode())
@@ -218,25 +257,14 @@ func (s *searchUI) render() {
 		args = append(args, h.URL, title)
 	}
 	op(bridge.OpResults, args...)
-	s.fillSnippets()
-	s.show(true)
-}
-
-// fillSnippets adds the snippets whose page texts have arrived, in place,
-// so a result the reader has moved to keeps its focus.
-func (s *searchUI) fillSnippets() {
 	for i, h := range s.hits {
-		text, ok := s.texts[h.Fragment][h.Doc]
-		if !ok || i >= len(s.links) || s.snipped[i] {
-			continue
-		}
-		s.snipped[i] = true
 		args := []any{s.links[i]}
-		for _, seg := range search.Snippet(text, h.Terms, 140) {
+		for _, seg := range search.Snippet(h.Text, h.Terms, 140) {
 			args = append(args, seg.Text, seg.Match)
 		}
 		op(bridge.OpSnippet, args...)
 	}
+	s.show(true)
 }
 
 func (s *searchUI) move(d int) {

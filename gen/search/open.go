@@ -2,8 +2,9 @@ package search
 
 import "errors"
 
-// Open loads a whole index from files, as written by Builder.Files. The
-// build's tests and benchmarks use it; a browser loads the parts lazily.
+// Open loads a whole index from the text of its files, as written by
+// Builder.Files. The build's tests and benchmarks use it; a browser loads
+// the parts lazily.
 func Open(files map[string][]byte, entry string) (*Index, error) {
 	read := func(name string) (string, error) {
 		b, ok := files[name]
@@ -16,21 +17,23 @@ func Open(files map[string][]byte, entry string) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix, err := ParseTerms(text)
+	ix, err := ParseEntry(text)
 	if err != nil {
 		return nil, err
 	}
-	if text, err = read(ix.DocsFile()); err != nil {
-		return nil, err
-	}
-	if err := ix.LoadDocs(text); err != nil {
-		return nil, err
-	}
-	for i := range ix.shardFiles {
+	for i := range ix.shards {
 		if text, err = read(ix.ShardFile(i)); err != nil {
 			return nil, err
 		}
 		if err := ix.LoadShard(i, text); err != nil {
+			return nil, err
+		}
+	}
+	for k := 0; k*blockDocs < ix.n; k++ {
+		if text, err = read(ix.BlockFile(k)); err != nil {
+			return nil, err
+		}
+		if err := ix.LoadBlock(k, text); err != nil {
 			return nil, err
 		}
 	}

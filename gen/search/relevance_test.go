@@ -20,16 +20,8 @@ func repairx(t testing.TB) *search.Index {
 	var diags diag.List
 	out, err := site.Build(context.Background(), site.Options{Source: "../.."}, &diags)
 	require.NoError(t, err, diag.Join(diags.Sorted()))
-	files := map[string][]byte{}
-	var entry string
-	for name, b := range out.Files {
-		if rest, ok := strings.CutPrefix(name, "assets/search/"); ok && !strings.HasSuffix(rest, ".gz") {
-			files[rest] = b
-			if strings.HasPrefix(rest, "terms.") {
-				entry = rest
-			}
-		}
-	}
+	files, entry, err := out.SearchFiles()
+	require.NoError(t, err)
 	require.NotEmpty(t, entry)
 	ix, err := search.Open(files, entry)
 	require.NoError(t, err)
@@ -115,16 +107,8 @@ func BenchmarkQueryCorpus(b *testing.B) {
 	var diags diag.List
 	out, err := site.Build(context.Background(), site.Options{Source: src}, &diags)
 	require.NoError(b, err)
-	files := map[string][]byte{}
-	var entry string
-	for name, body := range out.Files {
-		if rest, ok := strings.CutPrefix(name, "assets/search/"); ok && !strings.HasSuffix(rest, ".gz") {
-			files[rest] = body
-			if strings.HasPrefix(rest, "terms.") {
-				entry = rest
-			}
-		}
-	}
+	files, entry, err := out.SearchFiles()
+	require.NoError(b, err)
 	ix, err := search.Open(files, entry)
 	require.NoError(b, err)
 	queries := []string{"redis-cli", "replication lag", "restart gatew", "certifcate expiry", "docker-compose logs"}

@@ -7,96 +7,68 @@ import (
 )
 
 // Index answers queries. It loads in parts, as a browser fetches them: the
-// terms file first (ParseTerms), then the document table (LoadDocs), then
-// only the postings shards a query needs (LoadShard). It is not safe for
-// concurrent use.
+// entry file first (ParseEntry), then the postings shards a query's words
+// fall in (Shards, LoadShard), then the blocks of the hits shown (Blocks,
+// LoadBlock). It is not safe for concurrent use.
 type Index struct {
-	n          int
-	avgdl      float64
-	docsFile   string
-	shardFiles []string
-	terms      []string // sorted
-	df         []int
-	pages      []page
-	docs       []doc
-	postings   map[string][]posting
-	loaded     []bool
-}
-
-type page struct{ url, title, fragment string }
-
-type doc struct {
-	page            int
-	anchor, heading string
-	length          int
+	n        int
+	groups   []string
+	first    []string   // each shard's first term; the first is ""
+	shards   []string   // file names
+	terms    [][]string // by shard, sorted; nil until loaded
+	postings map[string][]posting
+	blocks   map[int][]section
 }
 
 type posting struct{ doc, wtf int }
 
+// section is what a block says of one document.
+type section struct{ url, title, anchor, heading, text string }
+
 // ErrFormat is returned for an index file that is not what it should be.
 var ErrFormat = errors.New("search: malformed index file")
 
-// ParseTerms reads the entry file: the header and the vocabulary.
-func ParseTerms(text string) (*Index, error) {
-	header, rest, _ := strings.Cut(text, "\n")
-	h := strings.Split(header, "\t")
-	if len(h) != 5 || h[0] != magic {
+// ParseEntry reads the entry file: the header, the block groups and the
+// shards' first terms.
+func ParseEntry(text string) (*Index, error) {
+	lines := strings.Split(text, "\n")
+	h := strings.Split(lines[0], "\t")
+	if len(h) != 2 || h[0] != magic || len(lines) < 3 || !strings.HasPrefix(lines[1], "G\t") {
 		return nil, ErrFormat
 	}
-	ix := &Index{docsFile: h[3], postings: map[string][]posting{}}
-	n, ok1 := number(h[1], 10)
-	avg, ok2 := number(h[2], 10)
-	if !ok1 || !ok2 {
+	n, ok := number(h[1], 10)
+	if !ok {
 		return nil, ErrFormat
 	}
-	ix.n = n
-	ix.avgdl = float64(avg) / 100
-	ix.shardFiles = strings.Fields(h[4])
-	if len(ix.shardFiles) == 0 {
+	ix := &Index{n: n, groups: strings.Fields(lines[1][2:]), postings: map[string][]posting{}, blocks: map[int][]section{}}
+	if len(ix.groups)*groupBlocks*blockDocs < n {
 		return nil, ErrFormat
 	}
-	ix.loaded = make([]bool, len(ix.shardFiles))
-	for _, line := range strings.Split(rest, "\n") {
+	for _, line := range lines[2:] {
 		if line == "" {
 			continue
 		}
-		term, df, ok := strings.Cut(line, "\t")
-		n, ok2 := number(df, 36)
-		if !ok || !ok2 {
+		first, hash, ok := strings.Cut(line, "\t")
+		if !ok || hash == "" || (len(ix.first) == 0) != (first == "") || len(ix.first) > 0 && first <= ix.first[len(ix.first)-1] {
 			return nil, ErrFormat
 		}
-		ix.terms = append(ix.terms, term)
-		ix.df = append(ix.df, n)
+		ix.first = append(ix.first, first)
+		ix.shards = append(ix.shards, shardPrefix+hash+Ext)
 	}
+	if len(ix.shards) == 0 {
+		return nil, ErrFormat
+	}
+	ix.terms = make([][]string, len(ix.shards))
 	return ix, nil
 }
 
-// DocsFile names the document table to load next.
-func (ix *Index) DocsFile() string { return ix.docsFile }
-
-// LoadDocs reads the document table.
-func (ix *Index) LoadDocs(text string) error {
-	for _, line := range strings.Split(text, "\n") {
-		f := strings.Split(line, "\t")
-		switch {
-		case line == "":
-		case f[0] == "P" && len(f) == 4:
-			ix.pages = append(ix.pages, page{url: f[1], title: f[2], fragment: f[3]})
-		case f[0] == "D" && len(f) == 5:
-			p, ok1 := number(f[1], 10)
-			l, ok2 := number(f[4], 10)
-			if !ok1 || !ok2 || p >= len(ix.pages) {
-				return ErrFormat
-			}
-			ix.docs = append(ix.docs, doc{page: p, anchor: f[2], heading: f[3], length: l})
-		default:
-			return ErrFormat
-		}
+// shardOf is the shard whose range holds term.
+func (ix *Index) shardOf(term string) int {
+	i, _ := slices.BinarySearch(ix.first, term)
+	if i == len(ix.first) || ix.first[i] != term {
+		i--
 	}
-	if len(ix.docs) != ix.n {
-		return ErrFormat
-	}
-	return nil
+	return max(i, 0)
 }
 
 // Expansion is one vocabulary term a query term stands for, with how much
@@ -108,93 +80,121 @@ type Expansion struct {
 	Weight float64
 }
 
-// Match weights.
+// Match weights, and how far a query word reaches.
 const (
 	weightExact  = 1.0
 	weightPrefix = 0.8
 	weightTypo   = 0.4
 	maxPrefix    = 24
 	minTypoLen   = 4
+	// typoKeep is how many leading letters a typo leaves alone: words
+	// sharing them sit in the same shards, so a typo costs no more fetches
+	// than the word would.
+	typoKeep = 2
+	// maxReach bounds the shards one query word loads, for a short prefix
+	// on a large site.
+	maxReach = 4
 )
 
-// Expand finds the vocabulary terms for a query.
-func (ix *Index) Expand(q Query) []Expansion {
-	var out []Expansion
-	for qi, t := range q.Terms {
-		i, exact := slices.BinarySearch(ix.terms, t)
-		if exact {
-			out = append(out, Expansion{qi, t, weightExact})
-		}
-		if q.Prefix && qi == len(q.Terms)-1 {
-			// The most frequent completions, so short prefixes stay cheap
-			// and useful.
-			var comps top[int]
-			comps.limit = maxPrefix
-			for j := i; j < len(ix.terms) && strings.HasPrefix(ix.terms[j], t); j++ {
-				if ix.terms[j] != t {
-					comps.add(j, func(a, b int) bool { return ix.df[a] > ix.df[b] })
-				}
-			}
-			for _, j := range comps.items {
-				out = append(out, Expansion{qi, ix.terms[j], weightPrefix})
-			}
-		}
-		if len(t) >= minTypoLen {
-			for _, v := range ix.terms {
-				if v != t && oneEdit(t, v) {
-					out = append(out, Expansion{qi, v, weightTypo})
-				}
-			}
-		}
+// reach is the range of shards query word qi of q looks in: the word's
+// own, those its completions fall in when it is being typed, and those of
+// words that share its first letters, for typos; at most maxReach,
+// starting at its own.
+func (ix *Index) reach(q Query, qi int) (lo, hi int) {
+	t := q.Terms[qi]
+	own := ix.shardOf(t)
+	lo, hi = own, own
+	if q.Prefix && qi == len(q.Terms)-1 {
+		hi = ix.shardOf(t + "\xff")
 	}
-	return out
+	if len(t) >= minTypoLen {
+		lo = ix.shardOf(t[:typoKeep])
+		hi = max(hi, ix.shardOf(t[:typoKeep]+"\xff"))
+	}
+	lo = max(lo, own-1)
+	return lo, min(hi, lo+maxReach-1)
 }
 
-// Shards returns the postings files the expansions need that are not yet
-// loaded, by index.
-func (ix *Index) Shards(exps []Expansion) []int {
+// Shards returns the postings shards q needs that are not yet loaded, by
+// index.
+func (ix *Index) Shards(q Query) []int {
 	var need []int
-	for _, e := range exps {
-		s := shardOf(e.Term, len(ix.shardFiles))
-		if !ix.loaded[s] && !slices.Contains(need, s) {
-			need = append(need, s)
+	for qi := range q.Terms {
+		lo, hi := ix.reach(q, qi)
+		for s := lo; s <= hi; s++ {
+			if ix.terms[s] == nil && !slices.Contains(need, s) {
+				need = append(need, s)
+			}
 		}
 	}
 	return need
 }
 
-// ShardFile names postings file i.
-func (ix *Index) ShardFile(i int) string { return ix.shardFiles[i] }
+// ShardFile names postings shard i.
+func (ix *Index) ShardFile(i int) string { return ix.shards[i] }
 
-// LoadShard reads postings file i.
+// LoadShard reads postings shard i.
 func (ix *Index) LoadShard(i int, text string) error {
-	if i < 0 || i >= len(ix.shardFiles) {
+	if i < 0 || i >= len(ix.shards) {
 		return ErrFormat
 	}
+	terms := []string{}
 	for _, line := range strings.Split(text, "\n") {
 		if line == "" {
 			continue
 		}
 		term, list, ok := strings.Cut(line, "\t")
-		if !ok {
+		if !ok || ix.shardOf(term) != i || len(terms) > 0 && term <= terms[len(terms)-1] {
 			return ErrFormat
 		}
 		var ps []posting
 		d := 0
 		for _, item := range strings.Split(list, ",") {
-			delta, wtf, ok := strings.Cut(item, ":")
+			delta, score, ok := strings.Cut(item, ":")
 			dn, ok1 := number(delta, 36)
-			wn, ok2 := number(wtf, 36)
+			sn, ok2 := number(score, 36)
 			d += dn
-			if !ok || !ok1 || !ok2 || d >= ix.n {
+			if !ok || !ok1 || !ok2 || d >= ix.n || len(ps) > 0 && dn == 0 {
 				return ErrFormat
 			}
-			ps = append(ps, posting{d, wn})
+			ps = append(ps, posting{d, sn})
 		}
+		terms = append(terms, term)
 		ix.postings[term] = ps
 	}
-	ix.loaded[i] = true
+	ix.terms[i] = terms
 	return nil
+}
+
+// Expand finds the vocabulary terms for a query among the shards it
+// reaches; those not loaded count as holding nothing.
+func (ix *Index) Expand(q Query) []Expansion {
+	var out []Expansion
+	for qi, t := range q.Terms {
+		lo, hi := ix.reach(q, qi)
+		if _, ok := ix.postings[t]; ok {
+			out = append(out, Expansion{qi, t, weightExact})
+		}
+		var comps top[string]
+		comps.limit = maxPrefix
+		for s := lo; s <= hi; s++ {
+			for _, v := range ix.terms[s] {
+				switch {
+				case v == t:
+				case q.Prefix && qi == len(q.Terms)-1 && strings.HasPrefix(v, t):
+					// The most frequent completions, so short prefixes
+					// stay cheap and useful.
+					comps.add(v, func(a, b string) bool { return len(ix.postings[a]) > len(ix.postings[b]) })
+				case len(t) >= minTypoLen && oneEdit(t, v):
+					out = append(out, Expansion{qi, v, weightTypo})
+				}
+			}
+		}
+		for _, v := range comps.items {
+			out = append(out, Expansion{qi, v, weightPrefix})
+		}
+	}
+	return out
 }
 
 // Hit is one result.
@@ -204,8 +204,8 @@ type Hit struct {
 	URL       string
 	PageTitle string
 	Heading   string
-	// Fragment names the file with the page's text, for Snippet.
-	Fragment string
+	// Text is the section's text, for Snippet.
+	Text string
 	// Terms are the vocabulary terms that matched, for highlighting.
 	Terms []string
 	Score float64
@@ -213,9 +213,10 @@ type Hit struct {
 	Matched int
 }
 
-// Search ranks documents for q; the shards its expansions need must be
-// loaded. Documents that match every query term come first, then by BM25
-// score over the weighted fields.
+// Search ranks documents for q; the shards it reaches should be loaded.
+// Documents that match every query term come first, then by BM25 score
+// over the weighted fields. The hits' pages, headings and text are filled
+// in from the blocks loaded (see Blocks and Fill).
 func (ix *Index) Search(q Query, exps []Expansion, limit int) []Hit {
 	type acc struct {
 		best  []float64 // per query term
@@ -224,19 +225,14 @@ func (ix *Index) Search(q Query, exps []Expansion, limit int) []Hit {
 	byDoc := map[int]*acc{}
 	for _, e := range exps {
 		ps := ix.postings[e.Term]
-		i, _ := slices.BinarySearch(ix.terms, e.Term)
-		if i >= len(ix.df) || ix.terms[i] != e.Term {
-			continue
-		}
-		df := ix.df[i]
+		w := e.Weight * idf(len(ps), ix.n) / 100
 		for _, p := range ps {
 			a := byDoc[p.doc]
 			if a == nil {
 				a = &acc{best: make([]float64, len(q.Terms))}
 				byDoc[p.doc] = a
 			}
-			s := e.Weight * bm25(float64(p.wtf)/2, float64(ix.docs[p.doc].length)/2, ix.avgdl/2, df, ix.n)
-			if s > a.best[e.Query] {
+			if s := w * float64(p.wtf); s > a.best[e.Query] {
 				a.best[e.Query] = s
 			}
 			if !slices.Contains(a.terms, e.Term) {
@@ -266,16 +262,71 @@ func (ix *Index) Search(q Query, exps []Expansion, limit int) []Hit {
 		}
 		hits.add(h, better)
 	}
-	for i := range hits.items {
-		h := &hits.items[i]
-		dd := ix.docs[h.Doc]
-		pg := ix.pages[dd.page]
-		h.URL, h.PageTitle, h.Heading, h.Fragment = pg.url, pg.title, dd.heading, pg.fragment
-		if dd.anchor != "" {
-			h.URL += "#" + dd.anchor
+	ix.Fill(hits.items)
+	return hits.items
+}
+
+// Blocks returns the blocks that hold hits and are not yet loaded.
+func (ix *Index) Blocks(hits []Hit) []int {
+	var need []int
+	for _, h := range hits {
+		k := h.Doc / blockDocs
+		if _, ok := ix.blocks[k]; !ok && !slices.Contains(need, k) {
+			need = append(need, k)
 		}
 	}
-	return hits.items
+	return need
+}
+
+// BlockFile names block k.
+func (ix *Index) BlockFile(k int) string {
+	return blockPrefix(k) + ix.groups[k/groupBlocks] + Ext
+}
+
+// LoadBlock reads block k.
+func (ix *Index) LoadBlock(k int, text string) error {
+	if k < 0 || k*blockDocs >= ix.n {
+		return ErrFormat
+	}
+	var secs []section
+	url, title := "", ""
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Split(line, "\t")
+		switch {
+		case line == "":
+		case len(f) == 3 && f[0] == "P":
+			url, title = f[1], f[2]
+		case len(f) == 3 && url != "":
+			secs = append(secs, section{url, title, f[0], f[1], f[2]})
+		default:
+			return ErrFormat
+		}
+	}
+	if len(secs) != min(blockDocs, ix.n-k*blockDocs) {
+		return ErrFormat
+	}
+	ix.blocks[k] = secs
+	return nil
+}
+
+// Fill fills in the page, heading and text of each hit whose block is
+// loaded, and reports whether every hit's was.
+func (ix *Index) Fill(hits []Hit) bool {
+	all := true
+	for i := range hits {
+		h := &hits[i]
+		secs, ok := ix.blocks[h.Doc/blockDocs]
+		if !ok {
+			all = false
+			continue
+		}
+		s := secs[h.Doc%blockDocs]
+		h.URL, h.PageTitle, h.Heading, h.Text = s.url, s.title, s.heading, s.text
+		if s.anchor != "" {
+			h.URL += "#" + s.anchor
+		}
+	}
+	return all
 }
 
 // top keeps the best limit items in order, by insertion: results are few,
@@ -299,18 +350,6 @@ func (t *top[T]) add(x T, better func(a, b T) bool) {
 	}
 	copy(t.items[i+1:], t.items[i:len(t.items)-1])
 	t.items[i] = x
-}
-
-// ParseFragment reads a page's text file: section text by document.
-func ParseFragment(text string) map[int]string {
-	out := map[int]string{}
-	for _, line := range strings.Split(text, "\n") {
-		d, t, ok := strings.Cut(line, "\t")
-		if n, ok2 := number(d, 10); ok && ok2 {
-			out[n] = t
-		}
-	}
-	return out
 }
 
 // oneEdit reports whether a and b differ by exactly one insertion,

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,30 +77,74 @@ func TestSnippet(t *testing.T) {
 }
 
 func TestMalformedFilesAreErrors(t *testing.T) {
-	_, err := ParseTerms("not an index")
-	assert.ErrorIs(t, err, ErrFormat)
-	ix, err := ParseTerms(magic + "\t1\t200\tdocs.txt\tp0.txt\nword\t1\n")
+	for _, bad := range []string{
+		"not an index",
+		magic + "\t1\n",                            // no groups
+		magic + "\t40000\nG\tab\n\tp0\n",           // more documents than the groups hold
+		magic + "\t1\nG\tab\nword\tp0\n",           // the first shard starts a range
+		magic + "\t1\nG\tab\n\tp0\nb\tp1\na\tp2\n", // shards out of order
+	} {
+		_, err := ParseEntry(bad)
+		assert.ErrorIs(t, err, ErrFormat, "%q", bad)
+	}
+	ix, err := ParseEntry(magic + "\t2\nG\tab\n\tp0\nm\tp1\n")
 	require.NoError(t, err)
-	assert.ErrorIs(t, ix.LoadDocs("D\t5\t\t\t1\n"), ErrFormat)
-	assert.ErrorIs(t, ix.LoadShard(0, "word\tzz:1\n"), ErrFormat, "a posting past the last document")
+	assert.ErrorIs(t, ix.LoadShard(0, "word\t0:5\n"), ErrFormat, "a term outside the shard's range")
+	assert.ErrorIs(t, ix.LoadShard(1, "word\tzz:1\n"), ErrFormat, "a posting past the last document")
+	assert.ErrorIs(t, ix.LoadShard(1, "word\t0:1,0:1\n"), ErrFormat, "a document twice")
+	assert.ErrorIs(t, ix.LoadShard(1, "zz\t0:1\nword\t1:1\n"), ErrFormat, "terms out of order")
 	assert.ErrorIs(t, ix.LoadShard(3, ""), ErrFormat)
+	assert.ErrorIs(t, ix.LoadBlock(0, "P\t/a/\tA\n\tH\ttext\n"), ErrFormat, "one section where the block holds two")
+	assert.ErrorIs(t, ix.LoadBlock(0, "\tH\ttext\n\tH\ttext\n"), ErrFormat, "sections before their page")
+	assert.ErrorIs(t, ix.LoadBlock(1, ""), ErrFormat, "a block past the last document")
+	require.NoError(t, ix.LoadShard(1, "word\t0:5,1:9\n"))
+	require.NoError(t, ix.LoadBlock(0, "P\t/a/\tA\n\tH\tone\nx\tH2\ttwo\n"))
+	hits := ix.Find("word", 5)
+	require.Len(t, hits, 2)
+	assert.Equal(t, "/a/#x", hits[0].URL, "the higher score first")
+	assert.Equal(t, "two", hits[0].Text)
+}
+
+// The entry file lists one hash per 1,024 sections and one line per shard,
+// so what a first query fetches stays flat as the site grows.
+func TestEntryStaysSmall(t *testing.T) {
+	var b Builder
+	for i := range 5000 {
+		b.Add(Document{URL: "/p" + strconv.Itoa(i/10) + "/", PageTitle: "Page " + strconv.Itoa(i/10), Heading: "Step " + strconv.Itoa(i%10),
+			Text: "restart the gateway on node" + strconv.Itoa(i) + " and check replication lag"})
+	}
+	files, entry := b.Files()
+	assert.Less(t, len(files[entry]), 2000)
+	ix, err := Open(files, entry)
+	require.NoError(t, err)
+	ix2, err := ParseEntry(string(files[entry]))
+	require.NoError(t, err)
+	assert.Len(t, ix2.Shards(ParseQuery("lag ")), 1, "a short finished word reaches its own shard only")
+	assert.LessOrEqual(t, len(ix2.Shards(ParseQuery("replication lag"))), maxReach+1)
+	hits := ix.Find("node4321", 3)
+	require.NotEmpty(t, hits)
+	assert.Equal(t, "/p432/", hits[0].URL)
+	assert.Equal(t, "Step 1", hits[0].Heading)
+	assert.Len(t, ix2.Blocks(hits), len(hits), "a block per hit not yet loaded")
 }
 
 func FuzzIndexFiles(f *testing.F) {
-	f.Add(magic+"\t1\t200\tdocs.txt\tp0.txt\nword\t1\n", "P\t/a/\tA\tf.txt\nD\t0\t\tH\t4\n", "word\t0:2\n", "word")
-	f.Fuzz(func(t *testing.T, terms, docs, shard, q string) {
-		ix, err := ParseTerms(terms)
+	f.Add(magic+"\t2\nG\tab\n\tp0\nm\tp1\n", "word\t0:5,1:9\n", "P\t/a/\tA\n\tH\tone\nx\tH2\ttwo\n", "word")
+	f.Fuzz(func(t *testing.T, entry, shard, block, q string) {
+		ix, err := ParseEntry(entry)
 		if err != nil {
 			return
 		}
-		if ix.LoadDocs(docs) != nil {
-			return
-		}
-		if ix.LoadShard(0, shard) != nil {
-			return
-		}
 		pq := ParseQuery(q)
-		for _, h := range ix.Search(pq, ix.Expand(pq), 10) {
+		for _, i := range ix.Shards(pq) {
+			_ = ix.LoadShard(i, shard)
+		}
+		hits := ix.Search(pq, ix.Expand(pq), 10)
+		for _, k := range ix.Blocks(hits) {
+			_ = ix.LoadBlock(k, block)
+		}
+		ix.Fill(hits)
+		for _, h := range hits {
 			assert.True(t, h.Doc >= 0 && h.Doc < ix.n)
 		}
 	})

@@ -15,7 +15,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/diag"
 )
 
-var assetHash = regexp.MustCompile(`\.[0-9a-f]{10}\.(css|js|wasm|txt)`)
+var assetHash = regexp.MustCompile(`\.[0-9a-f]{10}\.(css|js|wasm|txt|gz)`)
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 

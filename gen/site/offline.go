@@ -18,10 +18,13 @@ const ServiceWorker = "sw.js"
 // Manifest is the web app manifest's file name at the site root.
 const Manifest = "manifest.webmanifest"
 
-// precacheAllBelow is the size of pages and page texts up to which the
-// service worker fetches every page at install. Above it, a large site
-// precaches its assets, search index and home page, and caches the other
-// pages as they are viewed.
+// precacheAllBelow is the size of the pages and the search index (its
+// postings and section blocks, as published) up to which the service worker
+// fetches all of them at install, so the whole site, search included, works
+// offline after one visit. Above it, a large site precaches its assets, the
+// search index's small entry file and the home page, and caches the pages
+// and index files a reader uses as they are used: a phone's first visit to
+// a 4,750-page site fetches under a megabyte, not the whole index.
 const precacheAllBelow = 5 << 20
 
 // themeColor is the manifest's and the browser bar's colour.
@@ -75,7 +78,8 @@ func offlineFiles(files, siteFiles map[string][]byte, basePath, title string) ma
 
 // siteVersion hashes every file's name and bytes (FNV-1a), in the order of
 // names, taking a file from files or else from more; it also counts the
-// bytes of the pages and search fragments, which decide what is precached.
+// bytes of the pages and search index files, which decide what is
+// precached.
 func siteVersion(names []string, files, more map[string][]byte) (version string, pageBytes int) {
 	h := uint64(14695981039346656037)
 	mix := func(b []byte) {
@@ -91,16 +95,23 @@ func siteVersion(names []string, files, more map[string][]byte) (version string,
 		}
 		mix([]byte(name))
 		mix(body)
-		if strings.HasSuffix(name, ".html") || strings.Contains(name, "search/frag.") {
+		if strings.HasSuffix(name, ".html") || searchPart(name) {
 			pageBytes += len(body)
 		}
 	}
 	return strconv.FormatUint(h, 36), pageBytes
 }
 
+// searchPart reports whether a published file is one of the search index's
+// postings shards or section blocks: everything but its entry file.
+func searchPart(name string) bool {
+	return strings.HasPrefix(name, searchDir) && !strings.HasPrefix(name, searchDir+"terms.")
+}
+
 // precacheList is what the worker fetches on its first visit: the assets,
-// the manifest and icons, the home page, and every page and search
-// fragment when they come to at most precacheAllBelow bytes. The site's
+// the manifest and icons, the home page and the search index's entry, and
+// every page and index file when they come to at most precacheAllBelow
+// bytes. The site's
 // own files and libraries only some pages load are left to be cached as
 // they are used.
 func precacheList(names []string, siteFiles map[string][]byte, basePath string, pageBytes int) []string {
@@ -110,6 +121,12 @@ func precacheList(names []string, siteFiles map[string][]byte, basePath string, 
 			continue
 		}
 		switch {
+		case searchPart(name):
+			if pageBytes <= precacheAllBelow {
+				precache = append(precache, basePath+name)
+			}
+		case strings.HasPrefix(name, searchDir):
+			precache = append(precache, basePath+name) // the index's entry
 		case strings.HasSuffix(name, ".gz") || strings.HasSuffix(name, ".br"):
 			// The browser asks for the file itself; the host picks the encoding.
 		case name == "index.html":
@@ -117,10 +134,6 @@ func precacheList(names []string, siteFiles map[string][]byte, basePath string, 
 		case strings.HasSuffix(name, "/index.html"):
 			if pageBytes <= precacheAllBelow {
 				precache = append(precache, basePath+strings.TrimSuffix(name, "index.html"))
-			}
-		case strings.HasPrefix(name, "assets/search/frag."):
-			if pageBytes <= precacheAllBelow {
-				precache = append(precache, basePath+name)
 			}
 		case strings.HasPrefix(name, "assets/vendor/"):
 			// A library only some pages load (Mermaid, 745 KB brotli) is

@@ -3,7 +3,9 @@ package site
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"path"
+	"strings"
 
 	"github.com/stepcheck/stepcheck/gen/content"
 	"github.com/stepcheck/stepcheck/gen/search"
@@ -17,7 +19,9 @@ const searchDir = "assets/search/"
 const SearchEntry = "search"
 
 // indexSite indexes every page's sections and adds the index files to
-// files. It returns the entry file's path below the publish directory.
+// files, gzip-compressed: the widgets decompress them, so every host sends
+// them small, and the index on disk is about a tenth of its text. It
+// returns the entry file's path below the publish directory.
 func indexSite(s *content.Site, basePath string, files map[string][]byte) string {
 	var b search.Builder
 	for _, p := range s.Pages {
@@ -37,22 +41,36 @@ func indexSite(s *content.Site, basePath string, files map[string][]byte) string
 		}
 	}
 	idx, entry := b.Files()
-	// Index files are text and compress about tenfold; a gzip copy lets
-	// any host (and stepcheck's own server) send them small. One writer is
-	// reused: a new one allocates over a megabyte.
+	// One writer is reused: a new one allocates over a megabyte.
 	var gz gzipper
 	for name, body := range idx {
-		p := path.Join(searchDir, name)
-		files[p] = body
-		// Small files (each page's text) are left alone: hundreds more
-		// files cost a publish more than their few kilobytes save.
-		if len(body) >= 8<<10 {
-			if c := gz.compress(body); len(c) < len(body) {
-				files[p+".gz"] = c
-			}
-		}
+		files[path.Join(searchDir, name)] = gz.compress(body)
 	}
 	return path.Join(searchDir, entry)
+}
+
+// SearchFiles returns the text of the search index files of a built site,
+// by name below the search directory, and the entry file's name, for
+// search.Open. Tests and benchmarks use it.
+func (o *Output) SearchFiles() (files map[string][]byte, entry string, err error) {
+	files = map[string][]byte{}
+	for name, body := range o.Files {
+		rest, ok := strings.CutPrefix(name, searchDir)
+		if !ok {
+			continue
+		}
+		r, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, "", err
+		}
+		if files[rest], err = io.ReadAll(r); err != nil {
+			return nil, "", err
+		}
+		if strings.HasPrefix(rest, "terms.") {
+			entry = rest
+		}
+	}
+	return files, entry, nil
 }
 
 // gzipper compresses with one reusable writer; it is not safe for
@@ -65,7 +83,7 @@ type gzipper struct {
 func (g *gzipper) compress(b []byte) []byte {
 	g.buf.Reset()
 	if g.w == nil {
-		g.w, _ = gzip.NewWriterLevel(&g.buf, gzip.BestSpeed)
+		g.w, _ = gzip.NewWriterLevel(&g.buf, gzip.DefaultCompression)
 	} else {
 		g.w.Reset(&g.buf)
 	}

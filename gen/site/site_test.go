@@ -197,15 +197,18 @@ func TestWidgetsAreShippedUnderHashedNames(t *testing.T) {
 
 func TestOfflineFiles(t *testing.T) {
 	files := map[string][]byte{
-		"index.html":                   []byte("home"),
-		"ops/index.html":               []byte("ops"),
-		"assets/style.abc.css":         []byte("css"),
-		"assets/search/terms.x.txt":    []byte("t"),
-		"assets/search/terms.x.txt.gz": []byte("gz"),
+		"index.html":               []byte("home"),
+		"ops/index.html":           []byte("ops"),
+		"assets/style.abc.css":     []byte("css"),
+		"assets/search/terms.x.gz": []byte("t"),
+		"assets/search/p.y.gz":     []byte("p"),
+		"assets/search/f0.z.gz":    []byte("f"),
+		"assets/style.abc.css.gz":  []byte("gz copy"),
 	}
 	out := offlineFiles(files, nil, "/runbooks/", "RepairX Incident Response")
 	sw := string(out[ServiceWorker])
-	assert.Contains(t, sw, `const PRECACHE = ["/runbooks/assets/search/terms.x.txt","/runbooks/assets/style.abc.css","/runbooks/icon-192.png","/runbooks/icon-512.png","/runbooks/","/runbooks/manifest.webmanifest","/runbooks/ops/"]`)
+	assert.Contains(t, sw, `const PRECACHE = ["/runbooks/assets/search/f0.z.gz","/runbooks/assets/search/p.y.gz","/runbooks/assets/search/terms.x.gz","/runbooks/assets/style.abc.css","/runbooks/icon-192.png","/runbooks/icon-512.png","/runbooks/","/runbooks/manifest.webmanifest","/runbooks/ops/"]`,
+		"a small site is precached whole, its search index too")
 	assert.Contains(t, sw, `const BASE = "/runbooks/"`)
 	assert.Contains(t, string(out[Manifest]), `"start_url": "/runbooks/"`)
 	for _, name := range []string{"icon-192.png", "icon-512.png"} {
@@ -216,4 +219,9 @@ func TestOfflineFiles(t *testing.T) {
 	files["ops/index.html"] = []byte("ops, edited")
 	again := offlineFiles(files, nil, "/runbooks/", "RepairX Incident Response")
 	assert.NotEqual(t, sw, string(again[ServiceWorker]), "any change to the site makes a new worker")
+
+	files["assets/search/f1.z.gz"] = make([]byte, precacheAllBelow)
+	large := string(offlineFiles(files, nil, "/runbooks/", "RepairX Incident Response")[ServiceWorker])
+	assert.Contains(t, large, `const PRECACHE = ["/runbooks/assets/search/terms.x.gz","/runbooks/assets/style.abc.css","/runbooks/icon-192.png","/runbooks/icon-512.png","/runbooks/","/runbooks/manifest.webmanifest"]`,
+		"a large site precaches its assets, the home page and the index's entry; the rest is cached as it is used")
 }

@@ -2,8 +2,13 @@ package e2e
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -13,6 +18,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/stepcheck/stepcheck/gen/site"
+	"github.com/stepcheck/stepcheck/gen/static"
 )
 
 // openRepairX serves the built RepairX runbooks with the real widgets.
@@ -87,6 +95,32 @@ func TestSearchHostileQueryIsInert(t *testing.T) {
 	assert.Equal(t, 0, eval[int](t, ctx, `document.querySelectorAll('header img, #sc-results img').length`), "the query never becomes markup")
 	assert.False(t, eval[bool](t, ctx, `window.__alerted === true`))
 	assert.Equal(t, hostile, eval[string](t, ctx, `document.querySelector('#sc-search').value`))
+}
+
+// TestSearchThroughAHostThatDecompresses: the index files are published
+// gzip-compressed and the widgets decompress them; a host that marks them
+// Content-Encoding: gzip (as some do for .gz) has the browser decompress
+// them first, and search works the same.
+func TestSearchThroughAHostThatDecompresses(t *testing.T) {
+	chromium(t)
+	public := buildSiteWith(t, site.Options{Source: "../..", NoServiceWorker: true})
+	files := static.Handler(os.DirFS(public))
+	var marked atomic.Int32
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/assets/search/") {
+			w.Header().Set("Content-Encoding", "gzip")
+			marked.Add(1)
+		}
+		files.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	ctx := newPage(t, hs.URL)
+	within(t, ctx, chromedp.Navigate(hs.URL+"/"))
+	until(t, ctx, `document.documentElement.dataset.widgets === "ready"`)
+	within(t, ctx, chromedp.Click(chromedp.CSS(`#sc-search`)), typeText("pg_isready"))
+	until(t, ctx, `document.querySelectorAll('#sc-results .r-snippet').length > 0`)
+	assert.Contains(t, eval[string](t, ctx, `document.querySelector('#sc-results .r-snippet').textContent`), "pg_isready")
+	assert.GreaterOrEqual(t, marked.Load(), int32(3), "the entry, a shard and a block came through the host")
 }
 
 // BenchmarkSearchInBrowser types queries into the search box in Chromium
