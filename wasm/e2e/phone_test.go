@@ -24,6 +24,17 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
 }).observe({ type: "longtask", buffered: true });`
 
+// phoneScript is what runs in the page before its own scripts: the
+// long-task observer and, with widgets false, no Web Worker and the start
+// stamped at the load event (see openThrottled).
+func phoneScript(widgets bool) string {
+	if widgets {
+		return longTasks
+	}
+	return longTasks + `window.Worker = undefined;
+addEventListener("load", () => { document.documentElement.dataset.widgetsStartMs = Math.round(performance.now()) });`
+}
+
 // phoneLoad is what one page's load cost the main thread at 4× CPU
 // slowdown.
 type phoneLoad struct {
@@ -54,17 +65,12 @@ func (l phoneLoad) widgetTasks() []float64 {
 // measured in the same run, to set the widgets' against: on this machine a
 // page with no widgets at all has long tasks after its load at 4×.
 func openThrottled(b *testing.B, origin, url, search string, rate float64, widgets bool) phoneLoad {
-	extra := ""
-	if !widgets {
-		extra = `window.Worker = undefined;
-addEventListener("load", () => { document.documentElement.dataset.widgetsStartMs = Math.round(performance.now()) });`
-	}
 	ctx := newPage(b, origin)
 	within(b, ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		if _, err := cdp.Call(ctx, tg, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: rate}); err != nil {
 			return chromedp.Void{}, err
 		}
-		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: longTasks + extra})
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: phoneScript(widgets)})
 		return chromedp.Void{}, err
 	}, chromedp.Navigate(url))
 	if widgets {
