@@ -83,7 +83,7 @@ func page(rng *rand.Rand, i, n, sections int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "---\ntitle: \"%s %s (%d)\"\ndescription: What to do when %s shows %s.\nweight: %d\ntags: [%s, sev-%d]\nservice: %s\n---\n\n",
 		strings.ToUpper(sym[:1])+sym[1:], svc, i, svc, sym, i%20+1, svc, i%4+1, svc)
-	fmt.Fprintf(&b, "Use this page when **%s** reports *%s*. Check the [overview](/) first and the [neighbouring runbook](/area-%02d/runbook-%03d/).\n\n", svc, sym, (i+1)%sections, (i+1)%n)
+	fmt.Fprintf(&b, "Use this page when **%s** reports *%s*. Check the [overview](/) first and the [neighbouring runbook](/area-%02d/runbook-%03d/).\n\n", svc, sym, (i+1)%n%sections, (i+1)%n)
 	b.WriteString("| Severity | Respond | Resolve |\n|---|---|---|\n| SEV-1 | < 5 min | < 1 h |\n| SEV-2 | < 15 min | < 4 h |\n| SEV-3 | < 30 min | < 24 h |\n\n")
 	for step := range 6 {
 		fmt.Fprintf(&b, "## %s %s step %d\n\n", pick(rng, verbs), svc, step+1)
