@@ -24,6 +24,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/markdown/callout"
 	"github.com/stepcheck/stepcheck/gen/markdown/cmdvar"
 	"github.com/stepcheck/stepcheck/gen/markdown/commtmpl"
 	"github.com/stepcheck/stepcheck/gen/markdown/mermaid"
@@ -74,6 +75,7 @@ func New(opts Options) *Converter {
 			cmdvar.New(),
 			mermaid.New(),
 			shortcode.New(),
+			callout.Extension(),
 		),
 		goldmark.WithParserOptions(
 			parser.WithAutoHeadingID(),

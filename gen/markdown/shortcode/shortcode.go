@@ -19,6 +19,7 @@ package shortcode
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -32,6 +33,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/markdown/callout"
 )
 
 // KindShortcode is the shortcode node's kind.
@@ -78,6 +80,8 @@ type Shortcode struct {
 	// tag: they render as nothing, so their inner content shows.
 	Paired  bool
 	problem *diag.Problem
+	// partner is an opening tag's closing tag, once paired.
+	partner *Shortcode
 }
 
 // Kind implements ast.Node.
@@ -406,6 +410,7 @@ func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		for i := len(open) - 1; i >= 0; i-- {
 			if open[i].Name == s.Name {
 				open[i].Paired, s.Paired = true, true
+				open[i].partner = s
 				open = append(open[:i], open[i+1:]...)
 				break
 			}
@@ -439,6 +444,40 @@ func (transformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 			p.Parent().ReplaceChild(p.Parent(), p, hidden)
 		}
 	}
+	for _, s := range all {
+		if s.partner != nil && callout.Shortcodes[s.Name] {
+			wrapCallout(s)
+		}
+	}
+}
+
+// wrapCallout makes a callout of a paired callout shortcode and what it
+// holds, when both tags sit in blocks of the same parent: on lines of their
+// own around the content, or in one paragraph with it. Otherwise the inner
+// text is shown as it is, with the warning.
+func wrapCallout(s *Shortcode) {
+	first, last := s.Parent(), s.partner.Parent()
+	if first == nil || last == nil || first.Parent() == nil || first.Parent() != last.Parent() {
+		return
+	}
+	word := s.Arg(0, "type")
+	if word == "" {
+		word = cmp.Or(s.Named["color"], s.Named["style"])
+	}
+	t, known := callout.Parse(word)
+	s.problem = nil
+	if !known {
+		t = callout.Note
+		if word != "" {
+			s.problem = &diag.Problem{Offset: s.Offset, Severity: diag.Warning,
+				Message: fmt.Sprintf("unknown callout type %q is shown as a note (known: note, tip, important, warning, caution, info, danger)", word)}
+		}
+	}
+	title := s.Named["title"]
+	if title == "" && s.Name == "notice" && len(s.Args) > 1 {
+		title = s.Args[1] // Learn: {{% notice warning "Title" %}}
+	}
+	callout.Wrap(callout.New(t, title), first, last)
 }
 
 // KindHidden is the kind of Hidden.

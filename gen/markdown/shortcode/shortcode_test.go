@@ -12,6 +12,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/markdown/callout"
 )
 
 // fakeResolver resolves refs to "REF(target)" and knows one param.
@@ -35,7 +36,7 @@ func (f *fakeResolver) Param(name string) (string, bool) {
 // original source) and returns the HTML and the problems.
 func convert(t *testing.T, src string, r Resolver) (string, []diag.Problem) {
 	t.Helper()
-	md := goldmark.New(goldmark.WithExtensions(New()))
+	md := goldmark.New(goldmark.WithExtensions(New(), callout.Extension()))
 	pc := parser.NewContext()
 	if r != nil {
 		Use(pc, r)
@@ -76,11 +77,50 @@ func TestUnknownShortcodes(t *testing.T) {
 }
 
 func TestPairedShortcodeAcrossBlocks(t *testing.T) {
-	src := "{{% notice warning %}}\n\nDrain **first**.\n\n- one\n\n{{% /notice %}}\n\n{{< hint >}}\nKeep it short.\n{{< /hint >}}\n"
+	src := "{{% details Why %}}\n\nDrain **first**.\n\n- one\n\n{{% /details %}}\n\n{{< tabs >}}\nKeep it short.\n{{< /tabs >}}\n"
 	html, problems := convert(t, src, nil)
 	assert.Equal(t, "<p>Drain <strong>first</strong>.</p>\n<ul>\n<li>one</li>\n</ul>\n<p>\nKeep it short.\n</p>\n", html,
 		"tags on lines of their own leave no empty paragraphs")
 	assert.Len(t, problems, 2)
+}
+
+// The callout shortcodes of the common Hugo themes become callouts, with
+// their type in words: Learn's notice, Book's hint, Docsy's alert.
+func TestCalloutShortcodes(t *testing.T) {
+	src := "{{% notice warning %}}\n\nDrain **first**.\n\n- one\n\n{{% /notice %}}\n\n{{< hint danger >}}\nKeep it short.\n{{< /hint >}}\n\n" +
+		"{{% alert title=\"Before <you> start\" color=\"warning\" %}}\nTake a backup.\n{{% /alert %}}\n\n{{< hint purple >}}\nOdd.\n{{< /hint >}}\n\n" +
+		"{{% notice tip \"Shortcut\" %}}\nUse the alias.\n{{% /notice %}}\n"
+	html, problems := convert(t, src, nil)
+	assert.Equal(t, `<aside class="callout callout-warning" role="note"><p class="callout-title">Warning</p>
+<p>Drain <strong>first</strong>.</p>
+<ul>
+<li>one</li>
+</ul>
+</aside>
+<aside class="callout callout-caution" role="note"><p class="callout-title">Caution</p>
+<p>
+Keep it short.
+</p>
+</aside>
+<aside class="callout callout-warning" role="note"><p class="callout-title">Before &lt;you&gt; start</p>
+<p>
+Take a backup.
+</p>
+</aside>
+<aside class="callout callout-note" role="note"><p class="callout-title">Note</p>
+<p>
+Odd.
+</p>
+</aside>
+<aside class="callout callout-tip" role="note"><p class="callout-title">Shortcut</p>
+<p>
+Use the alias.
+</p>
+</aside>
+`, html)
+	assert.Equal(t, []diag.Problem{
+		{Offset: 204, Severity: diag.Warning, Message: `unknown callout type "purple" is shown as a note (known: note, tip, important, warning, caution, info, danger)`},
+	}, problems)
 }
 
 func TestRefAndParam(t *testing.T) {
