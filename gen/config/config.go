@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,9 +49,49 @@ type Config struct {
 	// markup.goldmark.renderer.unsafe does. Default false: raw HTML is left
 	// out of the page.
 	Unsafe bool
+	// ReviewEvery is how long a page's lastReviewed date stays fresh, for
+	// pages that do not set their own reviewEvery; 0 means pages are not
+	// due for review unless they say so.
+	ReviewEvery Period
+	// EditURL, when set, puts an "Edit this page" link on each page: the
+	// URL followed by the page's source path below the site root
+	// ("content/ops/restart.md"), or below content/ when EditBelowContent
+	// (Hugo themes' editURL params that end in content/).
+	EditURL          string
+	EditBelowContent bool
 	// File is the file the configuration was read from: FileName, a Hugo
 	// configuration, or "" for the defaults.
 	File string
+}
+
+// EditLink returns the "Edit this page" URL for a page whose source is
+// path below the site root, or "" when the site has none.
+func (c Config) EditLink(path string) string {
+	if c.EditURL == "" || path == "" {
+		return ""
+	}
+	if c.EditBelowContent {
+		path = strings.TrimPrefix(path, "content/")
+	}
+	return c.EditURL + path
+}
+
+// Period is a review interval in days, written as 180d, 26w, 6m (months of
+// 30 days) or 1y (365 days).
+type Period int
+
+// ParsePeriod reads a Period.
+func ParsePeriod(s string) (Period, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 {
+		return 0, false
+	}
+	unit := map[byte]int{'d': 1, 'w': 7, 'm': 30, 'y': 365}[s[len(s)-1]]
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if unit == 0 || err != nil || n <= 0 || n > 100*365/unit {
+		return 0, false
+	}
+	return Period(n * unit), true
 }
 
 // Default returns the configuration used when stepcheck.yaml is absent.
@@ -164,11 +205,36 @@ func Parse(path string, src []byte, diags *diag.List) Config {
 			}
 		case "unsafe":
 			d.decode(val, &cfg.Unsafe)
+		case "reviewEvery":
+			var s string
+			if d.decode(val, &s) {
+				if p, ok := ParsePeriod(s); ok {
+					cfg.ReviewEvery = p
+				} else {
+					d.errorf(val, "reviewEvery %q must be a number of days, weeks, months or years: 180d, 26w, 6m, 1y", s)
+				}
+			}
+		case "editURL":
+			var s string
+			if d.decode(val, &s) {
+				if u, err := url.Parse(s); err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+					d.errorf(val, "editURL %q must be an http(s) URL, such as https://github.com/org/runbooks/edit/main/", s)
+				} else {
+					cfg.EditURL = withSlash(s)
+				}
+			}
 		default:
-			d.errorf(key, "unknown key %q (known: title, baseURL, probeAPI, severities, params, unsafe)", key.Value)
+			d.errorf(key, "unknown key %q (known: title, baseURL, probeAPI, severities, params, unsafe, reviewEvery, editURL)", key.Value)
 		}
 	}
 	return cfg
+}
+
+func withSlash(s string) string {
+	if !strings.HasSuffix(s, "/") {
+		return s + "/"
+	}
+	return s
 }
 
 // baseURL checks a baseURL and gives it its trailing slash. An empty one

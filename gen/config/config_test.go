@@ -68,7 +68,7 @@ severities:
 probeAPI: ftp://x
 `,
 			want: []string{
-				`stepcheck.yaml:1:1: unknown key "titel" (known: title, baseURL, probeAPI, severities, params, unsafe)`,
+				`stepcheck.yaml:1:1: unknown key "titel" (known: title, baseURL, probeAPI, severities, params, unsafe, reviewEvery, editURL)`,
 				`stepcheck.yaml:4:14: respond "soon" is not a duration like 5m, 1h or 72h`,
 				`stepcheck.yaml:5:5: a severity needs an id, such as SEV-1`,
 				`stepcheck.yaml:6:5: severity "SEV-1" is listed twice`,
@@ -227,6 +227,54 @@ func TestHugoConfigurationProblems(t *testing.T) {
 				got = append(got, d.String())
 			}
 			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestReviewAndEditSettings(t *testing.T) {
+	var diags diag.List
+	cfg := Parse("stepcheck.yaml", []byte("reviewEvery: 26w\neditURL: https://github.com/org/runbooks/edit/main\n"), &diags)
+	require.Empty(t, diags.Sorted())
+	assert.Equal(t, Period(182), cfg.ReviewEvery)
+	assert.Equal(t, "https://github.com/org/runbooks/edit/main/content/ops/x.md", cfg.EditLink("content/ops/x.md"))
+	assert.Empty(t, Default().EditLink("content/ops/x.md"), "no editURL, no link")
+
+	Parse("stepcheck.yaml", []byte("reviewEvery: soon\neditURL: javascript:alert(1)\n"), &diags)
+	var got []string
+	for _, d := range diags.Sorted() {
+		got = append(got, d.String())
+	}
+	assert.Equal(t, []string{
+		`stepcheck.yaml:1:14: reviewEvery "soon" must be a number of days, weeks, months or years: 180d, 26w, 6m, 1y`,
+		`stepcheck.yaml:2:10: editURL "javascript:alert(1)" must be an http(s) URL, such as https://github.com/org/runbooks/edit/main/`,
+	}, got)
+
+	for in, want := range map[string]Period{"180d": 180, "6m": 180, "1y": 365, "2w": 14} {
+		got, ok := ParsePeriod(in)
+		assert.True(t, ok, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"", "d", "0d", "-3d", "12h", "1.5y", "99999y"} {
+		_, ok := ParsePeriod(bad)
+		assert.False(t, ok, bad)
+	}
+}
+
+// The edit links the common Hugo themes configure: Relearn's editURL ends
+// in the content directory; Book and Docsy name the repository.
+func TestHugoEditURL(t *testing.T) {
+	for _, tt := range []struct{ name, src, want string }{
+		{"relearn", "[params]\neditURL = \"https://github.com/o/r/edit/main/content/\"\n", "https://github.com/o/r/edit/main/content/ops/x.md"},
+		{"papermod", "[params.editPost]\nURL = \"https://github.com/o/r/tree/main/content\"\n", "https://github.com/o/r/tree/main/content/ops/x.md"},
+		{"book", "[params]\nBookRepo = \"https://github.com/o/r\"\nBookEditPath = \"edit/main/site\"\n", "https://github.com/o/r/edit/main/site/content/ops/x.md"},
+		{"docsy", "[params]\ngithub_repo = \"https://github.com/o/r\"\ngithub_subdir = \"docs\"\n", "https://github.com/o/r/edit/main/docs/content/ops/x.md"},
+		{"none", "[params]\neditURL = \"not a url\"\n", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var diags diag.List
+			cfg := ParseHugo("hugo.toml", []byte(tt.src), &diags)
+			require.Empty(t, diags.Sorted())
+			assert.Equal(t, tt.want, cfg.EditLink("content/ops/x.md"))
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path"
@@ -68,6 +69,7 @@ func ParseHugo(name string, src []byte, diags *diag.List) Config {
 			bad("params", "a table of keys and values")
 		}
 	}
+	cfg.EditURL, cfg.EditBelowContent = hugoEditURL(h)
 	if v, found := h.get("markup", "goldmark", "renderer", "unsafe"); found {
 		if b, ok := v.(bool); ok {
 			cfg.Unsafe = b
@@ -76,6 +78,43 @@ func ParseHugo(name string, src []byte, diags *diag.List) Config {
 		}
 	}
 	return cfg
+}
+
+// hugoEditURL reads the edit link the common Hugo themes configure in
+// params: Learn and Relearn's editURL (which ends in the content
+// directory), PaperMod's editPost.URL (the same), Book's BookRepo with
+// BookEditPath, and Docsy's github_repo with github_branch and
+// github_subdir (both below the site root). Values that are not http(s)
+// URLs are ignored: they belong to the theme.
+func hugoEditURL(h hugoFile) (string, bool) {
+	text := func(keys ...string) string {
+		v, _ := h.get(append([]string{"params"}, keys...)...)
+		s, _ := v.(string)
+		return strings.TrimSpace(s)
+	}
+	web := func(s string) bool {
+		return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+	}
+	if s := text("editURL"); web(s) {
+		return withSlash(s), true
+	}
+	if s := text("editPost", "URL"); web(s) {
+		return withSlash(s), true
+	}
+	if repo := text("BookRepo"); web(repo) {
+		if edit := strings.Trim(text("BookEditPath"), "/"); edit != "" {
+			return withSlash(strings.TrimSuffix(repo, "/") + "/" + edit), false
+		}
+	}
+	if repo := text("github_repo"); web(repo) {
+		branch := cmp.Or(text("github_branch"), "main")
+		u := strings.TrimSuffix(repo, "/") + "/edit/" + branch + "/"
+		if sub := strings.Trim(text("github_subdir"), "/"); sub != "" {
+			u += sub + "/"
+		}
+		return u, false
+	}
+	return "", false
 }
 
 // hugoFile is a decoded Hugo configuration with the line of each key.
