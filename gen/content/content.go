@@ -15,8 +15,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -61,6 +63,15 @@ type Page struct {
 	Service     string
 	Owner       string
 	Severity    string
+	// Alerts are the alerts the page answers: front matter alerts:, and
+	// the page's own name when it is an alert's (KubePodCrashLooping.md),
+	// which is also NamedAlert.
+	Alerts     []string
+	NamedAlert string
+	// LastReviewed is the front matter's lastReviewed date, if any, and
+	// ReviewEvery the page's own review period (0: the site's).
+	LastReviewed time.Time
+	ReviewEvery  config.Period
 	// Params holds front-matter keys stepcheck does not know, for themes.
 	Params map[string]any
 
@@ -388,6 +399,18 @@ func loadPage(fsys fs.FS, file string, conv Converter, indexed map[string]bool, 
 		p.URL = urlPath(strings.TrimSuffix(rel, path.Ext(rel)))
 	}
 	frontMatter(p, doc, diags)
+	if p.Kind == Regular {
+		name := strings.TrimSuffix(base, path.Ext(base))
+		if name == "index" {
+			name = path.Base(path.Dir(rel))
+		}
+		if a, ok := alertFromName(name); ok {
+			p.NamedAlert = a
+			if !slices.Contains(p.Alerts, a) {
+				p.Alerts = append(p.Alerts, a)
+			}
+		}
+	}
 	if p.Title == "" {
 		p.Title = doc.HeadingTitle
 	}
@@ -467,10 +490,69 @@ func frontMatter(p *Page, doc *markdown.Doc, diags *diag.List) {
 			list(key, v, &p.Tags)
 		case "aliases":
 			list(key, v, &p.Aliases)
+		case "alerts":
+			list(key, v, &p.Alerts)
+			for _, a := range p.Alerts {
+				if !alertName.MatchString(a) {
+					diags.Errorf(p.Path, at(key), 1, "front matter: alert %q is not an alert name (letters, digits and _, as in KubePodCrashLooping)", a)
+				}
+			}
+		case "lastReviewed":
+			if d, ok := date(v); ok {
+				p.LastReviewed = d
+			} else {
+				bad(key, "a date such as 2026-01-15", v)
+			}
+		case "reviewEvery":
+			var s string
+			str(key, v, &s)
+			if period, ok := config.ParsePeriod(s); ok {
+				p.ReviewEvery = period
+			} else if s != "" {
+				diags.Errorf(p.Path, at(key), 1, "front matter: reviewEvery %q must be a number of days, weeks, months or years: 180d, 26w, 6m, 1y", s)
+			}
 		default:
 			p.Params[key] = v
 		}
 	}
+}
+
+// alertName is what Prometheus allows in an alert name (a metric name
+// without colons).
+var alertName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// alertFromName returns the alert a page's file names, by the runbook
+// repositories' convention: a file named for the alert, in CamelCase with
+// at least two words (KubePodCrashLooping.md, etcdMembersDown.md), not a
+// plain word (overview.md, README.md).
+func alertFromName(name string) (string, bool) {
+	if !alertName.MatchString(name) || strings.ToUpper(name) == name || strings.ToLower(name) == name {
+		return "", false
+	}
+	humps := 0
+	for i := 1; i < len(name); i++ {
+		if name[i] >= 'A' && name[i] <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z' {
+			humps++
+		}
+	}
+	return name, humps > 0
+}
+
+// date reads a front matter date: YAML text 2026-01-15 (or a full
+// timestamp), or a date the decoder made one (TOML's local dates are
+// time.Time values in a location of their own).
+func date(v any) (time.Time, bool) {
+	switch v := v.(type) {
+	case time.Time:
+		return v, true
+	case string:
+		for _, layout := range []string{time.DateOnly, time.RFC3339} {
+			if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
 }
 
 func describe(v any) string {

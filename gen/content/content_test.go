@@ -3,6 +3,7 @@ package content
 import (
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -88,4 +89,37 @@ func urls(ps []*Page) []string {
 		out = append(out, p.URL)
 	}
 	return out
+}
+
+func TestAlertsAndReviewFields(t *testing.T) {
+	site, diags := load(t, fstest.MapFS{
+		"content/k8s/KubePodCrashLooping.md":   page("title: Crash loops\nalerts: [KubeContainerWaiting]\nlastReviewed: 2026-01-15\nreviewEvery: 90d\nowner: platform-team"),
+		"content/k8s/etcdMembersDown/index.md": page("title: etcd"),
+		"content/k8s/overview.md":              page("title: Overview\nalerts: KubeAPIDown\nlastReviewed: \"2025-03-01T10:00:00Z\""),
+		"content/k8s/checklist.md":             page("title: Checklist"),
+		"content/k8s/SLO.md":                   page("title: SLOs"),
+		"content/k8s/bad.md":                   page("title: Bad\nalerts: [\"kube pod\"]\nlastReviewed: last week\nreviewEvery: often"),
+	}, Options{})
+	byURL := map[string]*Page{}
+	for _, p := range site.Pages {
+		byURL[p.URL] = p
+	}
+	crash := byURL["/k8s/kubepodcrashlooping/"]
+	assert.Equal(t, []string{"KubeContainerWaiting", "KubePodCrashLooping"}, crash.Alerts, "the front matter's, then the file's name")
+	assert.Equal(t, time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC), crash.LastReviewed)
+	assert.Equal(t, config.Period(90), crash.ReviewEvery)
+	assert.Equal(t, []string{"etcdMembersDown"}, byURL["/k8s/etcdmembersdown/"].Alerts, "a leaf bundle's folder names the alert")
+	assert.Equal(t, []string{"KubeAPIDown"}, byURL["/k8s/overview/"].Alerts)
+	assert.Equal(t, 2025, byURL["/k8s/overview/"].LastReviewed.Year())
+	assert.Empty(t, byURL["/k8s/checklist/"].Alerts, "a plain word is not an alert")
+	assert.Empty(t, byURL["/k8s/slo/"].Alerts, "nor an acronym")
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.String())
+	}
+	assert.Equal(t, []string{
+		`content/k8s/bad.md:3:1: front matter: alert "kube pod" is not an alert name (letters, digits and _, as in KubePodCrashLooping)`,
+		`content/k8s/bad.md:4:1: front matter: lastReviewed must be a date such as 2026-01-15, not text "last week"`,
+		`content/k8s/bad.md:5:1: front matter: reviewEvery "often" must be a number of days, weeks, months or years: 180d, 26w, 6m, 1y`,
+	}, got)
 }
