@@ -17,6 +17,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -72,6 +73,13 @@ type Page struct {
 	// ReviewEvery the page's own review period (0: the site's).
 	LastReviewed time.Time
 	ReviewEvery  config.Period
+	// Overdue is set when the review period has passed since LastReviewed,
+	// and ReviewedAgo then says how long ago that was ("14 months").
+	Overdue     bool
+	ReviewedAgo string
+	// Changed is the page file's last commit, when the site is a git
+	// checkout.
+	Changed time.Time
 	// Params holds front-matter keys stepcheck does not know, for themes.
 	Params map[string]any
 
@@ -148,6 +156,11 @@ type Options struct {
 	// anchor is an error rather than a warning, and probes no page uses and
 	// headings whose anchors clash are reported.
 	Lint bool
+	// Now is when review dates are judged; zero means the time of Load.
+	Now time.Time
+	// Changed is when each file last changed (gitdates.Read), by path
+	// below the site root; nil when unknown.
+	Changed map[string]time.Time
 }
 
 // Converter turns one page's Markdown into a Doc. *markdown.Converter is
@@ -181,6 +194,10 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 	site.indexFiles(diags)
 	site.fill(diags)
 	validate(site, diags)
+	site.dates(opts)
+	if opts.Lint {
+		lintReviews(site, diags)
+	}
 	sev := diag.Warning
 	if opts.Lint {
 		sev = diag.Error
@@ -515,6 +532,62 @@ func frontMatter(p *Page, doc *markdown.Doc, diags *diag.List) {
 			p.Params[key] = v
 		}
 	}
+}
+
+// dates fills in each page's change date and review state.
+func (site *Site) dates(opts Options) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	for _, p := range site.Pages {
+		if p.Path != "" {
+			p.Changed = opts.Changed[p.Path]
+		}
+		period := cmp.Or(p.ReviewEvery, site.Config.ReviewEvery)
+		if p.LastReviewed.IsZero() || period == 0 {
+			continue
+		}
+		if now.After(p.LastReviewed.AddDate(0, 0, int(period))) {
+			p.Overdue, p.ReviewedAgo = true, ago(p.LastReviewed, now)
+		}
+	}
+}
+
+// lintReviews warns of each page past its review date, at its lastReviewed
+// key, so a team can list its stale runbooks.
+func lintReviews(site *Site, diags *diag.List) {
+	for _, p := range site.Pages {
+		if !p.Overdue {
+			continue
+		}
+		owner := ""
+		if p.Owner != "" {
+			owner = "; owner: " + p.Owner
+		}
+		period := cmp.Or(p.ReviewEvery, site.Config.ReviewEvery)
+		diags.Warnf(p.Path, cmp.Or(p.Doc.MetaLines["lastReviewed"], 1), 1, "review overdue: last reviewed %s ago (%s), to be reviewed every %d days%s",
+			p.ReviewedAgo, p.LastReviewed.Format(time.DateOnly), period, owner)
+	}
+}
+
+// ago says how long before now t was, in the largest unit that reads
+// naturally: days, weeks, months or years.
+func ago(t, now time.Time) string {
+	days := int(now.Sub(t).Hours() / 24)
+	n, unit := days, "day"
+	switch {
+	case days >= 730:
+		n, unit = days/365, "year"
+	case days >= 60:
+		n, unit = days*12/365, "month"
+	case days >= 14:
+		n, unit = days/7, "week"
+	}
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // alertName is what Prometheus allows in an alert name (a metric name

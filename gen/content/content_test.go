@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -121,5 +122,36 @@ func TestAlertsAndReviewFields(t *testing.T) {
 		`content/k8s/bad.md:3:1: front matter: alert "kube pod" is not an alert name (letters, digits and _, as in KubePodCrashLooping)`,
 		`content/k8s/bad.md:4:1: front matter: lastReviewed must be a date such as 2026-01-15, not text "last week"`,
 		`content/k8s/bad.md:5:1: front matter: reviewEvery "often" must be a number of days, weeks, months or years: 180d, 26w, 6m, 1y`,
+	}, got)
+}
+
+func TestReviewDue(t *testing.T) {
+	fsys := fstest.MapFS{
+		"content/stale.md": page("title: Stale\nowner: platform-team\nlastReviewed: 2025-10-01"),
+		"content/fresh.md": page("title: Fresh\nlastReviewed: 2026-11-01"),
+		"content/own.md":   page("title: Own period\nlastReviewed: 2026-11-01\nreviewEvery: 7d"),
+		"content/never.md": page("title: Never reviewed"),
+	}
+	cfg := config.Default()
+	cfg.ReviewEvery = 180
+	var diags diag.List
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	site := Load(fsys, cfg, catalog.Catalog{Probes: map[string]catalog.Probe{}}, markdown.New(markdown.Options{}),
+		Options{Lint: true, Now: now, Changed: map[string]time.Time{"content/fresh.md": now.AddDate(0, 0, -3)}}, &diags)
+	state := map[string]string{}
+	for _, p := range site.Pages {
+		state[p.URL] = fmt.Sprint(p.Overdue, " ", p.ReviewedAgo, " ", p.Changed.Format(time.DateOnly))
+	}
+	assert.Equal(t, "true 14 months 0001-01-01", state["/stale/"])
+	assert.Equal(t, "false  2026-12-01", state["/fresh/"], "within the site's 180 days; its change date from git")
+	assert.Equal(t, "true 4 weeks 0001-01-01", state["/own/"], "a page's own period wins")
+	assert.Equal(t, "false  0001-01-01", state["/never/"])
+	var got []string
+	for _, d := range diags.Sorted() {
+		got = append(got, d.String())
+	}
+	assert.Equal(t, []string{
+		"content/own.md:3:1: warning: review overdue: last reviewed 4 weeks ago (2026-11-01), to be reviewed every 7 days",
+		"content/stale.md:4:1: warning: review overdue: last reviewed 14 months ago (2025-10-01), to be reviewed every 180 days; owner: platform-team",
 	}, got)
 }

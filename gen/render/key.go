@@ -18,8 +18,11 @@ func (d *PageData) WriteKey(h *maphash.Hash, buf []byte) []byte {
 	k := keyWriter{buf[:0]}
 	p := &d.Page
 	k.strings(string(p.Kind), p.Path, p.URL, p.Title, p.Description, p.Service, p.Owner, p.Severity)
+	k.strings(p.LastReviewed, p.ReviewedAgo, p.Changed, p.EditURL)
+	k.bool(p.Overdue)
 	k.int(p.Weight)
 	k.list(p.Tags)
+	k.list(p.Alerts)
 	k.params(p.Params)
 	// The page's HTML is most of the bytes: it is hashed on its own, in
 	// one call.
@@ -92,6 +95,14 @@ func (k *keyWriter) byte(c byte) { k.b = append(k.b, c) }
 func (k *keyWriter) uint(n uint64) { k.b = binary.LittleEndian.AppendUint64(k.b, n) }
 
 func (k *keyWriter) int(n int) { k.uint(uint64(n)) }
+
+func (k *keyWriter) bool(b bool) {
+	if b {
+		k.byte(1)
+	} else {
+		k.byte(0)
+	}
+}
 
 func (k *keyWriter) str(s string) {
 	k.int(len(s))

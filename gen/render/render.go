@@ -264,6 +264,18 @@ type PageInfo struct {
 	Service     string
 	Owner       string
 	Severity    string
+	// Alerts are the alerts the page answers.
+	Alerts []string
+	// LastReviewed is the front matter's date (2026-01-15), Overdue is set
+	// once the review period has passed, and ReviewedAgo then says how
+	// long ago the review was ("14 months").
+	LastReviewed string
+	Overdue      bool
+	ReviewedAgo  string
+	// Changed is the date of the page's last commit, when the site is a git
+	// checkout; EditURL the "Edit this page" link, when the site has one.
+	Changed string
+	EditURL string
 	// Params holds the front-matter keys stepcheck does not know.
 	Params map[string]any
 }
@@ -287,6 +299,14 @@ type PageData struct {
 	// Diagrams counts the page's Mermaid diagrams. The default theme adds
 	// its diagram script only when there is one.
 	Diagrams int
+}
+
+// day formats a date as 2026-01-15, or "" for none.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }
 
 // Neighbours are the previous and next pages of a section.
@@ -363,6 +383,8 @@ func (r *Renderer) Data(p *content.Page) *PageData {
 	d := &PageData{Site: r.data, Page: PageInfo{
 		Kind: p.Kind, Path: p.Path, URL: p.URL, Title: p.Title, Description: p.Description, Weight: p.Weight,
 		Tags: slices.Clone(p.Tags), Service: p.Service, Owner: p.Owner, Severity: p.Severity,
+		Alerts: slices.Clone(p.Alerts), LastReviewed: day(p.LastReviewed), Overdue: p.Overdue, ReviewedAgo: p.ReviewedAgo,
+		Changed: day(p.Changed), EditURL: r.site.Config.EditLink(p.Path),
 	}, Content: shared(p.HTML), Nav: r.nav(p)}
 	if len(p.Params) > 0 {
 		d.Page.Params = maps.Clone(p.Params)

@@ -21,6 +21,7 @@ import (
 	"github.com/stepcheck/stepcheck/gen/config"
 	"github.com/stepcheck/stepcheck/gen/content"
 	"github.com/stepcheck/stepcheck/gen/diag"
+	"github.com/stepcheck/stepcheck/gen/gitdates"
 	"github.com/stepcheck/stepcheck/gen/internal/parallel"
 	"github.com/stepcheck/stepcheck/gen/markdown"
 	"github.com/stepcheck/stepcheck/gen/render"
@@ -57,6 +58,26 @@ type Builder struct {
 	widgets *widgetFiles
 	files   fileCache
 	last    *built
+	// dates are the files' last commits, read once, on the first build:
+	// serve's later builds are of edits not yet committed. dateNote says
+	// why there are none, when that is worth saying.
+	dates     map[string]time.Time
+	datesRead bool
+	dateNote  string
+}
+
+// readDates reads when each file last changed, from git, on the first
+// build.
+func (b *Builder) readDates(ctx context.Context) {
+	if b.datesRead || b.opts.Source == "" {
+		return
+	}
+	b.datesRead = true
+	dates, err := gitdates.Read(ctx, b.opts.Source)
+	if err != nil {
+		b.dateNote = "pages show no change dates: " + err.Error()
+	}
+	b.dates = dates
 }
 
 // NewBuilder returns a Builder for opts. It reads nothing until Build.
@@ -234,7 +255,8 @@ func (b *Builder) load(ps *pass, diags *diag.List) error {
 	// ctx is done, every page not yet converted fails with ctx.Err().
 	ps.conv = &cachingConverter{b: b, ctx: ps.ctx}
 	var loadDiags diag.List
-	ps.site = content.Load(fsys, cfg, cat, ps.conv, content.Options{Drafts: b.opts.Drafts, Lint: b.opts.Lint}, &loadDiags)
+	b.readDates(ps.ctx)
+	ps.site = content.Load(fsys, cfg, cat, ps.conv, content.Options{Drafts: b.opts.Drafts, Lint: b.opts.Lint, Now: b.opts.Now, Changed: b.dates}, &loadDiags)
 	for p, e := range b.docs {
 		if !e.seen {
 			delete(b.docs, p)
@@ -497,6 +519,9 @@ func (b *Builder) output(next *built) *Output {
 	}
 	out.Pages = len(next.site.Pages)
 	out.Sections = next.site.Sections()
+	if b.dateNote != "" {
+		out.Notes = append(out.Notes, b.dateNote)
+	}
 	if _, ok := next.assets[dist.Wasm]; !ok {
 		out.Notes = append(out.Notes, "widgets.wasm is not built, so pages have no live widgets; run make wasm (or make build)")
 	}

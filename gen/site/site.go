@@ -58,6 +58,8 @@ type Options struct {
 	// so that the build reports what the probe API would refuse at start.
 	// The command passes it in (see catalog.Check); nil skips them.
 	CheckProbes catalog.Check
+	// Now is when review dates are judged; zero means each build's time.
+	Now time.Time
 }
 
 // Output is a built site, in memory: file paths (slash-separated, relative
