@@ -19,7 +19,7 @@ func TestBuildHugoSite(t *testing.T) {
 	code, stdout, stderr := runCLI("build", "-s", src, "-d", dest)
 	require.Equal(t, 0, code, stderr)
 	assert.NotRegexp(t, `(?m)^content/[^ ]+:\d+:\d+: [^w]`, stderr, "no errors, only warnings")
-	assert.Contains(t, stdout, "with 4 warnings")
+	assert.Contains(t, stdout, "with 3 warnings")
 
 	page := read(t, dest, "alerts/node/nodeclockskew/index.html")
 	assert.Contains(t, page, "<title>NodeClockSkew · Cluster runbooks</title>")

@@ -69,6 +69,8 @@ type Page struct {
 	// which is also NamedAlert.
 	Alerts     []string
 	NamedAlert string
+	// declaredAlerts are those of the front matter.
+	declaredAlerts []string
 	// LastReviewed is the front matter's lastReviewed date, if any, and
 	// ReviewEvery the page's own review period (0: the site's).
 	LastReviewed time.Time
@@ -127,6 +129,12 @@ type Site struct {
 	// Files are the files published as they are: those beside the pages
 	// under content/, then those of StaticDir.
 	Files []File
+	// Alerts are the alerts the pages answer, by name; AlertIndex is the
+	// page that lists them (at AlertsURL), and AlertLinks the redirect
+	// URLs each alert gets there, to its runbook.
+	Alerts     []Alert
+	AlertIndex *Page
+	AlertLinks map[string]Alert
 
 	byFile map[string]*Page // by path below content/, drafts included
 	byFold map[string]*Page // byFile in lower case
@@ -192,7 +200,13 @@ func Load(fsys fs.FS, cfg config.Config, cat catalog.Catalog, conv Converter, op
 	site.Files = append(site.Files, loadStatic(fsys, diags)...)
 	site.index(diags)
 	site.indexFiles(diags)
+	site.alerts(diags)
 	site.fill(diags)
+	if site.AlertIndex != nil {
+		// A new slice: the page's own HTML may be its Doc's, which serve
+		// reuses.
+		site.AlertIndex.HTML = slices.Concat(site.AlertIndex.HTML, site.alertTable(site.Config.BasePath()))
+	}
 	validate(site, diags)
 	site.dates(opts)
 	if opts.Lint {
@@ -509,6 +523,7 @@ func frontMatter(p *Page, doc *markdown.Doc, diags *diag.List) {
 			list(key, v, &p.Aliases)
 		case "alerts":
 			list(key, v, &p.Alerts)
+			p.declaredAlerts = slices.Clone(p.Alerts)
 			for _, a := range p.Alerts {
 				if !alertName.MatchString(a) {
 					diags.Errorf(p.Path, at(key), 1, "front matter: alert %q is not an alert name (letters, digits and _, as in KubePodCrashLooping)", a)

@@ -72,6 +72,13 @@ func report(site *Site, diags []string) string {
 	}
 	slices.Sort(aliases)
 	b.WriteString(strings.Join(aliases, ""))
+	b.WriteString("alert links\n")
+	var links []string
+	for u, a := range site.AlertLinks {
+		links = append(links, fmt.Sprintf("  %s -> %s (%s)\n", u, a.Link(), a.Name))
+	}
+	slices.Sort(links)
+	b.WriteString(strings.Join(links, ""))
 	b.WriteString("files\n")
 	for _, f := range site.Files {
 		fmt.Fprintf(&b, "  %s at %s\n", f.Path, f.URL())

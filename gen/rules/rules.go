@@ -365,7 +365,7 @@ func (p *parser) rule(n *yaml.Node, group string, groupLabels []text) {
 	}
 	switch {
 	case alert != "" && recorded:
-		p.errorf(alertKey, "a rule has both alert and record; an alerting rule has alert only")
+		p.errorf(alertKey, "a rule has both alert and record; keep one")
 		return
 	case recorded:
 		return // a recording rule

@@ -514,6 +514,7 @@ func (b *Builder) output(next *built) *Output {
 	maps.Copy(out.Files, next.index)
 	maps.Copy(out.Files, next.pages)
 	maps.Copy(out.Files, aliasFiles(next.site, next.basePath))
+	maps.Copy(out.Files, alertFiles(next.site, next.basePath))
 	if !b.opts.NoServiceWorker {
 		maps.Copy(out.Files, offlineFiles(out.Files, next.files, next.basePath, next.site.Config.Title))
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,11 +24,16 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // TestGoldenPages renders a small fixture site through the default theme,
 // without minification so the files diff well, and compares whole pages:
 // layout, navigation, breadcrumbs, table of contents and widget data.
+//
+// The fixture is copied into a git repository of its own, committed at a
+// fixed time, and built at a fixed time, so that change dates and review
+// banners are the same on every run.
 func TestGoldenPages(t *testing.T) {
+	src := gitFixture(t, "testdata/site", "2026-11-20T09:00:00Z")
 	var diags diag.List
-	out, err := Build(context.Background(), Options{Source: "testdata/site", NoMinify: true}, &diags)
+	out, err := Build(context.Background(), Options{Source: src, NoMinify: true, Now: time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)}, &diags)
 	require.NoError(t, err, diag.Join(diags.Sorted()))
-	for _, page := range []string{"index.html", "ops/index.html", "ops/restart/index.html"} {
+	for _, page := range []string{"index.html", "ops/index.html", "ops/restart/index.html", "alerts/index.html", "alerts/apidown/index.html"} {
 		t.Run(page, func(t *testing.T) {
 			require.NotNil(t, out.Files[page])
 			// Asset hashes change with every theme edit; the golden file
@@ -49,4 +56,26 @@ func TestGoldenPages(t *testing.T) {
 	page := string(out.Files["ops/restart/index.html"])
 	assert.NotContains(t, page, "never-in-the-page", "probe targets stay out of pages")
 	assert.NotContains(t, page, "<b>abuse</b>")
+}
+
+// gitFixture copies dir into a new git repository, commits it with the
+// given date, and returns the copy's path.
+func gitFixture(t *testing.T, dir, when string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed")
+		}
+		t.Skip("git is not installed; install it to run the golden pages")
+	}
+	src := t.TempDir()
+	require.NoError(t, os.CopyFS(src, os.DirFS(dir)))
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"commit", "-q", "-m", "fixture"}} {
+		cmd := exec.Command("git", append([]string{"-C", src}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE="+when, "GIT_COMMITTER_DATE="+when, "GIT_AUTHOR_NAME=t",
+			"GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+	}
+	return src
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/stepcheck/stepcheck/gen/content"
@@ -32,12 +33,18 @@ func indexSite(s *content.Site, basePath string, files map[string][]byte) string
 		for i, sec := range p.Doc.Sections {
 			d := search.Document{URL: url, Anchor: sec.ID, PageTitle: p.Title, Heading: sec.Heading, Text: sec.Text}
 			if i == 0 {
-				d.Description, d.Tags = p.Description, p.Tags
+				// The alerts a page answers find it, as its tags do.
+				d.Description, d.Tags = p.Description, slices.Concat(p.Tags, p.Alerts)
 			}
 			b.Add(d)
 		}
 		if len(p.Doc.Sections) == 0 {
 			b.Add(search.Document{URL: url, PageTitle: p.Title, Description: p.Description, Tags: p.Tags})
+		}
+		if p == s.AlertIndex {
+			for _, sec := range s.AlertSections() {
+				b.Add(search.Document{URL: url, Anchor: sec.ID, PageTitle: p.Title, Heading: sec.Heading, Text: sec.Text})
+			}
 		}
 	}
 	idx, entry := b.Files()
