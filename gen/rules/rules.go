@@ -16,10 +16,17 @@
 // Recording rules are skipped too. Rules embedded as text in a ConfigMap's
 // data are not read.
 //
+// An alert's runbook is its annotation runbook_url or, without one, its
+// annotation runbook; labels are never read for it. Rule.RunbookURL fills
+// in the template actions that name the alert and says when the URL
+// depends on anything else.
+//
 // Its one job is reading rules with exact positions; it knows nothing
 // about the site. Every problem becomes a diagnostic at path:line:col,
 // pointing at the YAML node at fault, and all of them are reported, not
-// only the first.
+// only the first. Values are read as Prometheus reads them: anchors,
+// aliases and merge keys (<<) work, a number is text as written, null is
+// "", and a key given twice is an error.
 package rules
 
 import (
@@ -65,7 +72,8 @@ type Rule struct {
 // Value is a scalar with the place where its text starts: after any
 // anchor, tag and opening quote, and for a block scalar (| or >) at the
 // first non-blank line of its content. An error about the value then
-// points at the value itself.
+// points at the value itself. A value given by an alias is placed where
+// its anchor's text is.
 type Value struct {
 	Text      string
 	Line, Col int
@@ -95,12 +103,14 @@ func annotation(as map[string]string, names ...string) string {
 }
 
 // Parse reads the alerting rules of one file, reporting problems against
-// path in diags: YAML syntax errors (at their line, column 1), rules and
-// groups of the wrong shape, and alerting rules without an expr. Rules with
-// errors are still returned, with what could be read, so that a caller can
-// check the rest of them; the errors in diags fail the lint anyway. A
-// syntax error ends the reading of the file, but the documents before it
-// are kept. Rules come in file order.
+// path in diags: YAML syntax errors, at the line yaml.v3 names and column
+// 1 (for an error of structure, such as a misindented key, that is where
+// the enclosing block starts); rules and groups of the wrong shape; and
+// alerting rules without an expr. Rules with errors are still returned,
+// with what could be read, so that a caller can check the rest of them;
+// the errors in diags fail the lint anyway. A syntax error ends the
+// reading of the file, but the documents before it are kept. Rules come in
+// file order.
 //
 // Parse never panics, whatever data holds. A nil diags drops the
 // diagnostics. Parse is safe for concurrent use.
@@ -155,9 +165,10 @@ type parser struct {
 	lines []int // the byte offset of each line's start
 	ds    []diag.Diagnostic
 	rules []Rule
-	// work counts the nodes visited. Aliases let a small file name the
-	// same nodes over and over (a "billion laughs"), so reading stops at
-	// limit, which a file without aliases never reaches.
+	// work counts the nodes visited, and 16 for each rule, for the maps
+	// it makes. Aliases let a small file name the same nodes over and over
+	// (a "billion laughs"), so reading stops at limit, which a file
+	// without aliases never reaches.
 	work, limit int
 	over        bool
 }
@@ -177,7 +188,7 @@ func (p *parser) spend(n *yaml.Node, units int) bool {
 	p.work += units
 	if p.work > p.limit {
 		p.over = true
-		p.errorf(n, "the aliases in this file expand to far more than it holds; stopped reading it here")
+		p.errorf(n, "the aliases in this file expand to far more than the file holds; reading stopped here")
 		return false
 	}
 	return true

@@ -378,7 +378,7 @@ func TestParseAliases(t *testing.T) {
 		rules := Parse("bomb.yaml", []byte(b.String()), &diags)
 		assert.Less(t, time.Since(start), 10*time.Second)
 		assert.Less(t, len(rules), 20_000, "a billion would be read without the limit")
-		assert.Equal(t, []string{"bomb.yaml:2:2499: the aliases in this file expand to far more than it holds; stopped reading it here"}, lines(&diags))
+		assert.Equal(t, []string{"bomb.yaml:2:2499: the aliases in this file expand to far more than the file holds; reading stopped here"}, lines(&diags))
 	})
 }
 
