@@ -143,3 +143,44 @@ func TestLintReportsWhatProbeAPIRefuses(t *testing.T) {
 		assert.True(t, slices.ContainsFunc(lint, func(l string) bool { return strings.HasPrefix(l, want) }), "lint lacks %q", want)
 	}
 }
+
+// TestLintAlertRules lints testdata/alerts/site against the Prometheus rule
+// file and the PrometheusRule object in testdata/alerts/rules: each case
+// of the rules check once, at the rule file's line and column, in every
+// format, with the exit status of an error.
+func TestLintAlertRules(t *testing.T) {
+	code, stdout, stderr := runCLI("lint", "-s", "testdata/alerts/site", "--rules", "testdata/alerts/rules")
+	assert.Equal(t, 1, code, stderr)
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	require.Len(t, lines, 6, stdout)
+	assert.Equal(t, []string{
+		`testdata/alerts/rules/kube/nodes.yaml:12:26: error: alert KubeNodeNotReady: runbook_url https://runbooks.example.com/k8s/node/#kubenotready reaches content/k8s/node.md, which has no heading with the anchor #kubenotready; its heading there is #kubenodenotready`,
+		`testdata/alerts/rules/kube/nodes.yaml:13:11: warning: alert KubeletDown has no runbook_url`,
+		`testdata/alerts/rules/prometheus.yml:15:24: error: alert KubeDeploymentReplicasMismatch: runbook_url https://runbooks.example.com/k8s/kubedeploymentreplicasmismatch/ reaches no page of this site`,
+		`testdata/alerts/rules/prometheus.yml:19:24: warning: cannot check the runbook_url of alert KubeJobFailed: it depends on template parts other than the alert's name (https://runbooks.example.com/k8s/{{ $labels.namespace }}/jobs/)`,
+	}, lines[:4], "the stable /alerts/kubepodcrashlooping/ URL resolves")
+	assert.Regexp(t, `^testdata/alerts/site/content/k8s/KubePodCrashLooping.md:5:1: warning: review overdue: last reviewed \d+ years ago \(2020-01-15\), to be reviewed every 180 days; owner: platform-team$`, lines[4])
+	assert.Equal(t, `testdata/alerts/site/content/k8s/node.md:3:1: warning: alert KubeNodeGone is not defined by any of the rules given`, lines[5])
+	assert.Contains(t, stderr, "2 errors")
+
+	code, stdout, _ = runCLI("lint", "-s", "testdata/alerts/site", "--rules", "testdata/alerts/rules/prometheus.yml", "--rules", "testdata/alerts/rules/kube", "--format", "github")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout, "::error file=testdata/alerts/rules/prometheus.yml,line=15,col=24,title=stepcheck lint::alert KubeDeploymentReplicasMismatch")
+	assert.Contains(t, stdout, "::warning file=testdata/alerts/site/content/k8s/KubePodCrashLooping.md,line=5,col=1,title=stepcheck lint::review overdue")
+
+	code, stdout, _ = runCLI("lint", "-s", "testdata/alerts/site", "--rules", "testdata/alerts/rules", "--format", "json")
+	assert.Equal(t, 1, code)
+	var report struct {
+		Diagnostics []struct{ Path, Severity, Message string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &report))
+	stale := slices.IndexFunc(report.Diagnostics, func(d struct{ Path, Severity, Message string }) bool {
+		return strings.HasPrefix(d.Message, "review overdue")
+	})
+	require.GreaterOrEqual(t, stale, 0, "the JSON report lists stale runbooks")
+	assert.Equal(t, "testdata/alerts/site/content/k8s/KubePodCrashLooping.md", report.Diagnostics[stale].Path)
+
+	code, stdout, _ = runCLI("lint", "-s", "testdata/alerts/site", "--rules", "testdata/alerts/nope.yml")
+	assert.Equal(t, 1, code, "a rules path that is not there is an error")
+	assert.Contains(t, stdout, "testdata/alerts/nope.yml:1:1: error: cannot read: no such file or directory")
+}

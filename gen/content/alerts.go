@@ -99,8 +99,14 @@ func (s *Site) AlertSections() []markdown.Section {
 // of any headings of a page of the site's own at AlertsURL.
 func alertRowID(name string) string { return "alert-" + strings.ToLower(name) }
 
-// alertLine is where a page names an alert: its alerts: key, or line 1
-// for an alert its file name names.
+// DeclaredAlerts are the alerts the page's front matter names (not its
+// file name).
+func (p *Page) DeclaredAlerts() []string { return slices.Clone(p.declaredAlerts) }
+
+// AlertLine is the line where a page names an alert: its alerts: key, or
+// line 1 for an alert its file name names.
+func (p *Page) AlertLine(name string) int { return alertLine(p, name) }
+
 func alertLine(p *Page, name string) int {
 	if p.NamedAlert == name && !slices.Contains(p.declaredAlerts, name) {
 		return 1

@@ -104,6 +104,23 @@ func unescape(frag string) string {
 	return frag
 }
 
+// Locate finds the page a URL path below the base path reaches, as a link
+// would: "/ops/x/", "/ops/x", "/ops/x/index.html", an alias or an alert's
+// link. It returns nil when no page is there.
+func (s *Site) Locate(u string) *Page {
+	u = strings.TrimSuffix(u, "index.html")
+	if t := s.byURL[u]; t != nil {
+		return t
+	}
+	if path.Ext(u) == "" {
+		return s.byURL[u+"/"]
+	}
+	return nil
+}
+
+// HasAnchor reports whether the page has an element with the ID frag.
+func (p *Page) HasAnchor(frag string) bool { return hasAnchor(p, frag) }
+
 // hasAnchor reports whether a page has an element with the ID frag. "top"
 // always works: browsers scroll to the top for it.
 func hasAnchor(p *Page, frag string) bool {
