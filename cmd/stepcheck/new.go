@@ -100,8 +100,11 @@ func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("new", stderr)
 	source := fs.String("source", ".", "site root holding stepcheck.yaml and content/")
 	fs.StringVar(source, "s", ".", "shorthand for --source")
+	var fromRules pathList
+	fs.Var(&fromRules, "from-rules", "Prometheus rule files or PrometheusRule objects (a file or a directory; repeatable): write a runbook stub in <section> for each alert no page answers yet")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: stepcheck new [-s dir] <kind> <section/name>")
+		fmt.Fprintln(stderr, "       stepcheck new [-s dir] runbook --from-rules PATH [section]   (section defaults to alerts)")
 		for name, s := range scaffolds() {
 			fmt.Fprintf(stderr, "  %-10s %s\n", name, s.summary)
 		}
@@ -117,6 +120,9 @@ func runNew(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			break
 		}
 		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(fromRules) > 0 {
+		return newFromRules(*source, pos, fromRules, stdout, stderr)
 	}
 	if len(pos) != 2 {
 		fs.Usage()

@@ -104,3 +104,62 @@ func TestNewRefusesAURLTwin(t *testing.T) {
 		})
 	}
 }
+
+// TestNewRunbooksFromRules writes a stub for each alert without a runbook,
+// leaves the answered ones and existing files alone, and the stubs lint
+// clean: each answers its alert by its file name.
+func TestNewRunbooksFromRules(t *testing.T) {
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "content/_index.md"), "---\ntitle: Home\n---\nRunbooks.\n")
+	writeFile(t, filepath.Join(src, "content/k8s/KubePodCrashLooping.md"), "---\ntitle: Crash loops\n---\ntext\n")
+	writeFile(t, filepath.Join(src, "content/alerts/KubeletDown.md"), "---\ntitle: Mine\n---\nmine\n")
+	rulesFile := filepath.Join(t.TempDir(), "rules.yaml")
+	writeFile(t, rulesFile, `groups:
+  - name: k8s
+    rules:
+      - alert: KubePodCrashLooping
+        expr: vector(1)
+      - alert: KubeNodeNotReady
+        expr: kube_node_status_condition{condition="Ready",status="true"} == 0
+        for: 15m
+        labels:
+          severity: warning
+        annotations:
+          summary: Node is not ready.
+          description: '{{ $labels.node }} has been unready for more than 15 minutes; see <docs> and *this*.'
+      - alert: KubeAPIDown
+        expr: |
+          absent(up{job="apiserver"} == 1)
+        labels:
+          severity: critical
+      - record: job:up:sum
+        expr: sum(up)
+`)
+	code, stdout, stderr := runCLI("new", "-s", src, "runbook", "--from-rules", rulesFile)
+	assert.Equal(t, 0, code, stderr)
+	assert.Equal(t, "content/alerts/KubeNodeNotReady.md\ncontent/alerts/KubeAPIDown.md\n", stdout)
+	assert.Contains(t, stderr, "content/k8s/KubePodCrashLooping.md answers KubePodCrashLooping already")
+	assert.Contains(t, stderr, "2 runbooks written, 1 alert has a runbook already")
+
+	page, err := os.ReadFile(filepath.Join(src, "content/alerts/KubeNodeNotReady.md"))
+	require.NoError(t, err)
+	assert.Equal(t, "---\ntitle: KubeNodeNotReady\ndescription: \"Node is not ready.\"\nseverity: SEV-3\n# owner: platform-team\n# lastReviewed: 2026-01-15\n---\n\n"+
+		"Node is not ready\\.\n\n\\{\\{ $labels\\.node \\}\\} has been unready for more than 15 minutes; see \\<docs\\> and \\*this\\*\\.\n\n"+
+		"The alert fires when:\n\n```promql\nkube_node_status_condition{condition=\"Ready\",status=\"true\"} == 0\n```\n\n"+
+		"## Meaning\n\n## Impact\n\n## Diagnosis\n\n## Mitigation", string(page))
+	api, err := os.ReadFile(filepath.Join(src, "content/alerts/KubeAPIDown.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(api), "severity: SEV-1\n", "critical is the site's first severity")
+
+	// Run again: nothing is overwritten, and an existing file is left be.
+	writeFile(t, rulesFile+".2", "groups:\n  - name: g\n    rules:\n      - alert: KubeletDown\n        expr: vector(1)\n")
+	code, stdout, stderr = runCLI("new", "-s", src, "runbook", "--from-rules", rulesFile, "--from-rules", rulesFile+".2")
+	assert.Equal(t, 0, code, stderr)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "0 runbooks written, 4 alerts have a runbook already", "KubeletDown.md, by its name, answers it")
+	mine, _ := os.ReadFile(filepath.Join(src, "content/alerts/KubeletDown.md"))
+	assert.Contains(t, string(mine), "mine")
+
+	code, stdout, stderr = runCLI("lint", "-s", src)
+	assert.Equal(t, 0, code, "the stubs lint clean: %s%s", stdout, stderr)
+}
