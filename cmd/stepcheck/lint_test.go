@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -183,4 +184,39 @@ func TestLintAlertRules(t *testing.T) {
 	code, stdout, _ = runCLI("lint", "-s", "testdata/alerts/site", "--rules", "testdata/alerts/nope.yml")
 	assert.Equal(t, 1, code, "a rules path that is not there is an error")
 	assert.Contains(t, stdout, "testdata/alerts/nope.yml:1:1: error: cannot read: no such file or directory")
+}
+
+// TestReadmeRulesExample runs the README's PrometheusRule example against
+// the RepairX runbooks and expects the README's output, line for line.
+func TestReadmeRulesExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	text := string(readme)
+	start := strings.Index(text, "here in\n`deploy/monitoring/repairx-rules.yaml`")
+	require.Positive(t, start, "the README's PrometheusRule example")
+	block := func(from int) (string, int) {
+		open := strings.Index(text[from:], "```") + from
+		bodyStart := strings.Index(text[open:], "\n") + open + 1
+		end := strings.Index(text[bodyStart:], "```") + bodyStart
+		return text[bodyStart:end], end + 3
+	}
+	rule, next := block(start)
+	output, _ := block(next)
+
+	src := t.TempDir()
+	require.NoError(t, os.CopyFS(filepath.Join(src, "content"), os.DirFS("../../content")))
+	data, err := os.ReadFile("../../stepcheck.yaml")
+	require.NoError(t, err)
+	writeFile(t, filepath.Join(src, "stepcheck.yaml"), string(data))
+	writeFile(t, filepath.Join(src, "deploy/monitoring/repairx-rules.yaml"), rule)
+
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	require.NoError(t, os.Chdir(src))
+	t.Cleanup(func() { _ = os.Chdir(wd) })
+	lines := strings.Split(strings.TrimSuffix(output, "\n"), "\n")
+	args := strings.Fields(strings.TrimPrefix(lines[0], "$ stepcheck "))
+	code, stdout, stderr := runCLI(args...)
+	assert.Equal(t, 1, code, stderr)
+	assert.Equal(t, strings.Join(lines[1:], "\n")+"\n", stdout)
 }

@@ -43,7 +43,7 @@ func TestBuildRepairX(t *testing.T) {
 		}
 		return err
 	}))
-	assert.Equal(t, len(md), out.Pages)
+	assert.Equal(t, len(md)+1, out.Pages, "and the index of the alerts the pages answer")
 	for _, want := range []string{"index.html", "procedures/index.html", "procedures/service-down/index.html", "process/post-incident/index.html"} {
 		assert.Contains(t, out.Files, want)
 	}
