@@ -85,16 +85,22 @@ spec:
             runbook_url: /wiki/db/
 `
 
+// lines are the diagnostics as lint prints them, in order.
+func lines(diags *diag.List) []string {
+	var out []string
+	for _, d := range diags.Sorted() {
+		out = append(out, d.String())
+	}
+	return out
+}
+
 func TestRunbookURLs(t *testing.T) {
 	s := site(t, "https://runbooks.example.com/runbooks/")
 	var diags diag.List
 	rs := rules.Parse("rules/k8s.yaml", []byte(promRules), &diags)
 	rs = append(rs, rules.Parse("deploy/db-rules.yaml", []byte(operatorRules), &diags)...)
 	Check(s, rs, &diags)
-	var got []string
-	for _, d := range diags.Sorted() {
-		got = append(got, d.String())
-	}
+	got := lines(&diags)
 	assert.Equal(t, []string{
 		"content/db.md:3:1: warning: alert PostgresGone is not defined by any of the rules given",
 		"deploy/db-rules.yaml:16:27: warning: runbook_url of alert PostgresReplicationLag: Prometheus expands annotations before it adds the alertname label, so {{ $labels.alertname }} comes out empty; write the name: /runbooks/alerts/postgresreplicationlag/",
@@ -112,10 +118,7 @@ func TestSiteWithoutHost(t *testing.T) {
 	var diags diag.List
 	rs := rules.Parse("r.yaml", []byte("groups:\n  - name: g\n    rules:\n      - alert: KubePodCrashLooping\n        expr: up == 0\n        annotations:\n          runbook_url: https://runbooks.example.com/k8s/kubepodcrashlooping/\n      - alert: PostgresDown\n        expr: up == 0\n        annotations:\n          runbook_url: /db/\n"), &diags)
 	Check(s, rs, &diags)
-	var got []string
-	for _, d := range diags.Sorted() {
-		got = append(got, d.String())
-	}
+	got := lines(&diags)
 	assert.Equal(t, []string{
 		"content/db.md:3:1: warning: alert PostgresGone is not defined by any of the rules given",
 		"content/db.md:3:1: warning: alert PostgresReplicationLag is not defined by any of the rules given",
