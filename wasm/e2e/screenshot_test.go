@@ -33,6 +33,7 @@ func TestScreenshots(t *testing.T) {
 		"/procedures/service-down/",
 		"/procedures/security-incident/",
 		"/procedures/detection/",
+		"/alerts/",
 		"/process/communication/?title=Checkout%20down&severity=SEV-1&status=Identified&commander=Ana",
 	}
 	for _, scheme := range []string{"light", "dark"} {
