@@ -41,7 +41,7 @@ func (s *Site) alerts(diags *diag.List) {
 		for _, name := range p.Alerts {
 			if prev, dup := byName[name]; dup {
 				if prev.Page != p {
-					diags.Warnf(p.Path, alertLine(p, name), 1, "alert %s is also answered by %s; %s%s/ goes there", name, prev.Page.Path, AlertsURL, strings.ToLower(name))
+					diags.Warnf(p.Path, p.AlertLine(name), 1, "alert %s is also answered by %s; %s%s/ goes there", name, prev.Page.Path, AlertsURL, strings.ToLower(name))
 				}
 				continue
 			}
@@ -105,9 +105,7 @@ func (p *Page) DeclaredAlerts() []string { return slices.Clone(p.declaredAlerts)
 
 // AlertLine is the line where a page names an alert: its alerts: key, or
 // line 1 for an alert its file name names.
-func (p *Page) AlertLine(name string) int { return alertLine(p, name) }
-
-func alertLine(p *Page, name string) int {
+func (p *Page) AlertLine(name string) int {
 	if p.NamedAlert == name && !slices.Contains(p.declaredAlerts, name) {
 		return 1
 	}
